@@ -53,6 +53,6 @@ export interface RequestResult {
 export interface PickerBaseOptions {
   /** Defaults to `performance.now()`. */
   readonly clock?: Clock;
-  /** Defaults to `Math.random`. */
+  /** Defaults to a generator of the picker's own, seeded from `Math.random`. */
   readonly random?: Random;
 }

@@ -1,0 +1,23 @@
+// The pickers: which instance a request goes to. Everything a user may import about them.
+export type { Picker, PickContext, RequestResult, PickerBaseOptions } from './picker.js';
+export { createPicker, pickerNames } from './create-picker.js';
+export type { PickerName, PickerOptionsByName } from './create-picker.js';
+export { roundRobin } from './round-robin.js';
+export type { RoundRobinOptions } from './round-robin.js';
+export { random } from './random.js';
+export type { RandomOptions } from './random.js';
+export { weightedRoundRobin } from './weighted-round-robin.js';
+export type { WeightedRoundRobinOptions } from './weighted-round-robin.js';
+export { leastRequest } from './least-request.js';
+export type { LeastRequestOptions } from './least-request.js';
+export { p2cEwma } from './p2c-ewma.js';
+export type { P2cEwmaOptions } from './p2c-ewma.js';
+export { consistentHash } from './consistent-hash.js';
+export type { ConsistentHashOptions } from './consistent-hash.js';
+export * from './locality.js';
+export * from './slow-start.js';
+export * from './subset.js';
+export { compose } from './compose.js';
+export { byInstance, byMeta, byTag, canary } from './filters.js';
+export type { CanaryOptions, InstanceFilter } from './filters.js';
+export { InstanceSetCache } from './instance-set-cache.js';

@@ -1,0 +1,233 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { seededRandom } from '../../lib/clock.js';
+import type { Instance } from '../../lib/discovery/instance.js';
+import { InvalidOptionError } from '../../lib/errors/invalid-option-error.js';
+import { consistentHash } from '../../lib/pickers/consistent-hash.js';
+import { murmur3 } from '../../lib/pickers/hash.js';
+import type { PickContext, RequestResult } from '../../lib/pickers/picker.js';
+import { instanceAt } from '../support/fake-discovery.js';
+
+function keyed(key: string | undefined): PickContext {
+  return { service: 'users', method: 'GET', url: '/', attempt: 1, header: (name) => (name === 'x-hash-key' ? key : undefined) };
+}
+
+function fleet(size: number, firstPort = 9000): readonly Instance[] {
+  return Object.freeze(Array.from({ length: size }, (_, index) => instanceAt(firstPort + index)));
+}
+
+const keys = Array.from({ length: 2_000 }, (_, index) => `user-${index}`);
+const contexts = keys.map((key) => keyed(key));
+const success: RequestResult = { latencyMs: 1, outcome: 'success', status: 200 };
+
+function owners(instances: readonly Instance[]): string[] {
+  const picker = consistentHash();
+  return contexts.map((context) => picker.pick(instances, context)!.id);
+}
+
+describe('murmur3', () => {
+  test('equals MurmurHash3_x86_32 of the UTF-16LE bytes, per the reference vectors', () => {
+    assert.equal(murmur3(''), 0);
+    assert.equal(murmur3('', 1), 0x514e28b7);
+    assert.equal(murmur3('', 0xffffffff), 0x81f16f39);
+    assert.equal(murmur3('\u0000\u0000'), 0x2362f9de);
+    assert.equal(murmur3('\uffff\uffff'), 0x76293b50);
+    assert.equal(murmur3('\u4321\u8765'), 0xf55b516b);
+    assert.equal(murmur3('\u4321'), 0xa0f7b07a);
+  });
+});
+
+describe('consistent-hash', () => {
+  test('sends every request with the same key to the same instance', () => {
+    const instances = fleet(10);
+    const picker = consistentHash();
+    const first = picker.pick(instances, keyed('cart-42'));
+    for (let round = 0; round < 50; round++) assert.equal(picker.pick(instances, keyed('cart-42')), first);
+  });
+
+  test('reads the key from the x-hash-key header by default and from the key option when given', () => {
+    const instances = fleet(20);
+    const byHeader = consistentHash();
+    const byUser = consistentHash({ key: (context) => context.header('x-user-id') });
+    const request = (user: string): PickContext => ({
+      ...keyed(undefined),
+      header: (name) => (name === 'x-user-id' ? user : undefined),
+    });
+    const users = new Set(keys.slice(0, 200).map((user) => byUser.pick(instances, request(user))!.id));
+    assert.ok(users.size > 15, `200 users spread over ${users.size} of 20 instances`);
+    assert.equal(byUser.pick(instances, request('u-7')), byUser.pick(instances, request('u-7')));
+    assert.equal(byHeader.pick(instances, keyed('u-7')), consistentHash().pick(instances, keyed('u-7')));
+  });
+
+  test('spreads 2,000 keys over 10 instances within 40 % of an even share', () => {
+    const counts = new Map<string, number>();
+    for (const id of owners(fleet(10))) counts.set(id, (counts.get(id) ?? 0) + 1);
+    assert.equal(counts.size, 10);
+    for (const [id, count] of counts) assert.ok(count > 120 && count < 280, `${id} owns ${count} keys`);
+  });
+
+  test('maps keys the same way whatever order discovery lists the instances in', () => {
+    const instances = fleet(30);
+    const reversed = Object.freeze([...instances].reverse());
+    assert.deepEqual(owners(reversed), owners(instances));
+  });
+
+  test('gives an instance of weight 3 about three times the keys of one of weight 1', () => {
+    const instances = Object.freeze([instanceAt(9000, { weight: 3 }), ...fleet(4, 9001)]);
+    const heavy = owners(instances).filter((id) => id === 'i-9000').length;
+    // Expected 3/7 of 2,000 ≈ 857.
+    assert.ok(heavy > 700 && heavy < 1_000, `weight 3 owns ${heavy} of 2,000 keys`);
+  });
+
+  test('sends requests without a key to instances chosen at random from the injected source', () => {
+    const instances = fleet(8);
+    const picker = consistentHash({ random: seededRandom(7) });
+    const seen = new Set<string>();
+    for (let round = 0; round < 400; round++) seen.add(picker.pick(instances, keyed(undefined))!.id);
+    assert.equal(seen.size, 8);
+    const again = consistentHash({ random: seededRandom(7) });
+    const replay = Array.from({ length: 20 }, () => again.pick(instances, keyed(''))!.id);
+    const original = consistentHash({ random: seededRandom(7) });
+    assert.deepEqual(Array.from({ length: 20 }, () => original.pick(instances, keyed(undefined))!.id), replay);
+  });
+
+  test('moves only the removed instance’s keys, about 1/N of them, when one of N instances leaves', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 5, max: 50 }), fc.nat(), (size, which) => {
+        const instances = fleet(size);
+        const removed = instances[which % size]!;
+        const before = owners(instances);
+        const after = owners(Object.freeze(instances.filter((instance) => instance !== removed)));
+        let moved = 0;
+        before.forEach((owner, index) => {
+          if (owner === after[index]) return;
+          moved++;
+          assert.equal(owner, removed.id, `key ${keys[index]} moved from ${owner}, which is still present`);
+        });
+        assert.ok(moved <= (2 * keys.length) / size, `${moved} of ${keys.length} keys moved with ${size} instances`);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('moves keys only to the new instance, about 1/N of them, when an Nth instance joins', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 5, max: 50 }), (size) => {
+        const before = owners(fleet(size - 1));
+        const grown = fleet(size);
+        const after = owners(grown);
+        const joined = grown[size - 1]!.id;
+        let moved = 0;
+        before.forEach((owner, index) => {
+          if (owner === after[index]) return;
+          moved++;
+          assert.equal(after[index], joined);
+        });
+        assert.ok(moved <= (2 * keys.length) / size, `${moved} of ${keys.length} keys moved to instance ${size}`);
+      }),
+      { numRuns: 46 },
+    );
+  });
+
+  test('walks a hot key on to the next instances once its own holds ceil(1.25 × average) in flight', () => {
+    const instances = fleet(10);
+    const picker = consistentHash();
+    const hot = keyed('hot');
+    const home = picker.pick(instances, hot)!;
+    const loads = new Map<string, number>();
+    for (let request = 1; request <= 100; request++) {
+      const chosen = picker.pick(instances, hot)!;
+      picker.onRequestStart!(chosen, hot);
+      loads.set(chosen.id, (loads.get(chosen.id) ?? 0) + 1);
+      const bound = Math.ceil((1.25 * request) / instances.length);
+      assert.ok(loads.get(chosen.id)! <= bound, `${chosen.id} holds ${loads.get(chosen.id)} of ${request}, bound ${bound}`);
+    }
+    assert.equal(loads.get(home.id), Math.ceil(1.25 * 10));
+    // No instance above 13 of the 100, so the hot key reached at least eight.
+    assert.ok(loads.size >= 8, `the hot key reached ${loads.size} instances`);
+  });
+
+  test('never gives an instance more than ceil(c × average in-flight), whatever the mix of keys and completions', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 20 }),
+        fc.constantFrom(1, 1.25, 2),
+        fc.array(fc.oneof(fc.record({ start: fc.integer({ min: 0, max: 3 }) }), fc.record({ end: fc.nat() })), {
+          maxLength: 300,
+        }),
+        (size, loadFactor, steps) => {
+          const instances = fleet(size);
+          const picker = consistentHash({ loadFactor, random: seededRandom(size) });
+          const inFlight: Instance[] = [];
+          for (const step of steps) {
+            if ('start' in step) {
+              const context = keyed(`key-${step.start}`);
+              const chosen = picker.pick(instances, context)!;
+              const bound = Math.ceil((loadFactor * (inFlight.length + 1)) / size);
+              const load = inFlight.filter((instance) => instance === chosen).length + 1;
+              assert.ok(load <= bound, `${chosen.id} would hold ${load}, bound ${bound}`);
+              picker.onRequestStart!(chosen, context);
+              inFlight.push(chosen);
+            } else if (inFlight.length > 0) {
+              const [done] = inFlight.splice(step.end % inFlight.length, 1);
+              picker.onRequestEnd!(done!, success, keyed(undefined));
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  test('keeps strict affinity when loadFactor is Infinity', () => {
+    const instances = fleet(5);
+    const picker = consistentHash({ loadFactor: Infinity });
+    const hot = keyed('hot');
+    const home = picker.pick(instances, hot)!;
+    for (let request = 0; request < 50; request++) {
+      const chosen = picker.pick(instances, hot)!;
+      assert.equal(chosen, home);
+      picker.onRequestStart!(chosen, hot);
+    }
+  });
+
+  test('returns undefined for no instances and the only one for one', () => {
+    const picker = consistentHash();
+    assert.equal(picker.pick(Object.freeze([]), keyed('a')), undefined);
+    const only = fleet(1);
+    assert.equal(picker.pick(only, keyed('a')), only[0]);
+  });
+
+  test('only ever returns one of the instances it is given, through churn and hooks on departed instances', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.integer({ min: 9000, max: 9040 }), { maxLength: 25 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.string({ maxLength: 8 }), { minLength: 1, maxLength: 20 }),
+        (sets, requestKeys) => {
+          const picker = consistentHash({ random: seededRandom(1) });
+          let previous: readonly Instance[] = [];
+          for (const ports of sets) {
+            const instances = Object.freeze(ports.map((port) => instanceAt(port)));
+            for (const gone of previous) picker.onRequestEnd!(gone, success, keyed(undefined));
+            for (const key of requestKeys) {
+              const chosen = picker.pick(instances, keyed(key));
+              if (instances.length === 0) assert.equal(chosen, undefined);
+              else assert.ok(chosen !== undefined && instances.includes(chosen));
+              if (chosen !== undefined) picker.onRequestStart!(chosen, keyed(key));
+            }
+            previous = instances;
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  test('rejects a loadFactor below 1 and a pointsPerInstance that is not a positive whole number', () => {
+    assert.throws(() => consistentHash({ loadFactor: 0.9 }), InvalidOptionError);
+    assert.throws(() => consistentHash({ loadFactor: Number.NaN }), /loadFactor/);
+    assert.throws(() => consistentHash({ pointsPerInstance: 0 }), /pointsPerInstance/);
+    assert.throws(() => consistentHash({ pointsPerInstance: 2.5 }), InvalidOptionError);
+  });
+});

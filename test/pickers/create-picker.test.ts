@@ -1,0 +1,45 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidOptionError } from '../../lib/errors/invalid-option-error.js';
+import { createPicker, pickerNames } from '../../lib/pickers/create-picker.js';
+import type { PickerName } from '../../lib/pickers/create-picker.js';
+
+describe('createPicker', () => {
+  test('builds every named picker, each carrying its name', () => {
+    for (const name of pickerNames) {
+      const picker = name === 'locality' ? createPicker('locality', { zone: 'eu-west-1a' }) : createPicker(name as 'random');
+      assert.equal(picker.name, name);
+    }
+  });
+
+  test('passes the options through to the picker', () => {
+    assert.equal(createPicker('p2c-ewma', { decayMs: 10_000 }).name, 'p2c-ewma');
+    assert.throws(() => createPicker('p2c-ewma', { decayMs: -1 }), { option: 'picker.decayMs' });
+    assert.throws(() => createPicker('least-request', { activeRequestBias: Number.NaN }), {
+      option: 'picker.activeRequestBias',
+    });
+  });
+
+  test('rejects an unknown name, listing the valid ones', () => {
+    assert.throws(
+      () => createPicker('fastest' as PickerName),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidOptionError);
+        assert.equal(error.option, 'picker');
+        for (const name of pickerNames) assert.ok(error.message.includes(`'${name}'`), error.message);
+        return true;
+      },
+    );
+  });
+
+  test('types each name’s options, so a misspelt option does not compile', () => {
+    // @ts-expect-error `decay` is not an option of p2c-ewma (it is `decayMs`).
+    assert.ok(createPicker('p2c-ewma', { decay: 5 }));
+    // @ts-expect-error `decayMs` belongs to p2c-ewma, not round-robin.
+    assert.ok(createPicker('round-robin', { decayMs: 5 }));
+    // @ts-expect-error not a picker name.
+    assert.throws(() => createPicker('fastest'));
+    // @ts-expect-error locality needs the caller's zone.
+    assert.throws(() => createPicker('locality'));
+  });
+});
