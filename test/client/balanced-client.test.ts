@@ -1,0 +1,325 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import axios, { AxiosError } from 'axios';
+import { createClient } from '../../lib/client/create-client.js';
+import type { BreakerEvent } from '../../lib/client/client-events.js';
+import { AbsoluteUrlError } from '../../lib/errors/absolute-url-error.js';
+import { ClientClosedError } from '../../lib/errors/client-closed-error.js';
+import { DiscoveryTimeoutError } from '../../lib/errors/discovery-timeout-error.js';
+import { NoHealthyInstancesError } from '../../lib/errors/no-healthy-instances-error.js';
+import type { Picker } from '../../lib/pickers/picker.js';
+import { FakeDiscovery, instanceAt } from '../support/fake-discovery.js';
+import { freePort } from '../support/free-port.js';
+import { startServers, totalHits, type TestServer } from '../support/http-servers.js';
+
+describe('BalancedClient', { timeout: 60_000 }, () => {
+  let servers: TestServer[];
+
+  before(async () => {
+    servers = await startServers(4);
+  });
+
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  function resetServers(): void {
+    for (const server of servers) {
+      server.hits.clear();
+      server.respondWith((req, res) => {
+        res.json({ server: server.name, method: req.method, body: req.body as unknown });
+      });
+    }
+  }
+
+  test('round-robin spreads evenly across four instances', async () => {
+    resetServers();
+    const client = createClient({
+      service: 'users',
+      discovery: new FakeDiscovery(servers.map((s) => instanceAt(s.port))),
+      picker: 'round-robin',
+    });
+    try {
+      for (let i = 0; i < 200; i++) await client.get('/spread');
+      assert.deepEqual(
+        servers.map((s) => s.hits.get('/spread')),
+        [50, 50, 50, 50],
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a response comes back exactly as axios returns it', async () => {
+    resetServers();
+    const client = createClient({ service: 'users', discovery: new FakeDiscovery([instanceAt(servers[0]!.port)]) });
+    try {
+      const response = await client.post<{ server: string; method: string; body: unknown }>('/echo', { a: 1 });
+      assert.equal(response.status, 200);
+      assert.deepEqual(response.data, { server: 's1', method: 'POST', body: { a: 1 } });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('an absolute URL is refused and never sent', async () => {
+    resetServers();
+    const client = createClient({ service: 'users', discovery: new FakeDiscovery(servers.map((s) => instanceAt(s.port))) });
+    try {
+      const target = `http://127.0.0.1:${servers[0]!.port}/direct`;
+      for (const url of [target, `//127.0.0.1:${servers[0]!.port}/direct`, 'HTTPS://example.invalid/x', '\\\\evil/x']) {
+        await assert.rejects(client.get(url), (error: unknown) => {
+          assert.ok(error instanceof AbsoluteUrlError);
+          assert.equal(error.code, 'ERR_PROXYLESS_ABSOLUTE_URL');
+          assert.match(error.message, /users/);
+          assert.match(error.message, /path/);
+          return true;
+        });
+      }
+      await assert.rejects(client.get('/x', { baseURL: target }), AbsoluteUrlError);
+      assert.equal(servers.reduce((n, s) => n + totalHits(s), 0), 0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('no known instance rejects at once, naming the service', async () => {
+    const client = createClient({ service: 'billing', discovery: new FakeDiscovery([]) });
+    try {
+      const started = performance.now();
+      await assert.rejects(client.get('/x'), (error: unknown) => {
+        assert.ok(error instanceof NoHealthyInstancesError);
+        assert.equal(error.code, 'ERR_PROXYLESS_NO_HEALTHY_INSTANCES');
+        assert.match(error.message, /"billing"/);
+        return true;
+      });
+      assert.ok(performance.now() - started < 1_000);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a refused connection is retried on another instance, even for POST', async () => {
+    resetServers();
+    const deadPort = await freePort();
+    const discovery = new FakeDiscovery([instanceAt(deadPort), instanceAt(servers[0]!.port)]);
+    const client = createClient({ service: 'users', discovery, picker: 'round-robin', breaker: false });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const response = await client.post<{ server: string }>('/orders', { i });
+        assert.equal(response.data.server, 's1');
+      }
+      assert.equal(servers[0]!.hits.get('/orders'), 20);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a 503 is retried on another instance for GET but not for POST', async () => {
+    resetServers();
+    servers[0]!.respondWith((_req, res) => {
+      res.status(503).json({ server: 's1' });
+    });
+    const discovery = new FakeDiscovery([instanceAt(servers[0]!.port), instanceAt(servers[1]!.port)]);
+    const client = createClient({ service: 'users', discovery, picker: 'round-robin', breaker: false });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const response = await client.get<{ server: string }>('/read');
+        assert.equal(response.data.server, 's2');
+      }
+      let failedPosts = 0;
+      for (let i = 0; i < 10; i++) {
+        await client.post('/write').catch((error: unknown) => {
+          assert.ok(error instanceof AxiosError);
+          assert.equal(error.response?.status, 503);
+          failedPosts++;
+        });
+      }
+      assert.equal(failedPosts, 5, 'every POST that landed on the failing instance fails, and only those');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a 4xx is returned to the caller untouched: no retry, no breaker', async () => {
+    resetServers();
+    for (const server of servers) {
+      server.respondWith((_req, res) => {
+        res.status(404).json({ missing: true });
+      });
+    }
+    const opened: BreakerEvent[] = [];
+    const client = createClient({
+      service: 'users',
+      discovery: new FakeDiscovery(servers.map((s) => instanceAt(s.port))),
+      breaker: { volumeThreshold: 1 },
+    });
+    client.on('breakerOpened', (event) => opened.push(event));
+    try {
+      for (let i = 0; i < 20; i++) {
+        await assert.rejects(client.get('/nothing'), (error: unknown) => error instanceof AxiosError && error.response?.status === 404);
+      }
+      assert.equal(servers.reduce((n, s) => n + totalHits(s), 0), 20, 'each request was sent once');
+      assert.deepEqual(opened, []);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a 5xx the caller's validateStatus accepts is returned when no retry takes its place", async () => {
+    resetServers();
+    servers[0]!.respondWith((_req, res) => {
+      res.status(500).json({ broken: true });
+    });
+    const client = createClient({ service: 'users', discovery: new FakeDiscovery([instanceAt(servers[0]!.port)]), breaker: false });
+    try {
+      const response = await client.get('/x', { validateStatus: () => true });
+      assert.equal(response.status, 500);
+      assert.deepEqual(response.data, { broken: true });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a failing instance trips its breaker and is routed around at once', async () => {
+    resetServers();
+    servers[0]!.respondWith((_req, res) => {
+      res.status(500).end();
+    });
+    const opened: BreakerEvent[] = [];
+    const client = createClient({
+      service: 'users',
+      discovery: new FakeDiscovery([instanceAt(servers[0]!.port), instanceAt(servers[1]!.port)]),
+      picker: 'round-robin',
+      breaker: { volumeThreshold: 3, resetTimeout: 60_000 },
+      retry: false,
+    });
+    client.on('breakerOpened', (event) => opened.push(event));
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        statuses.push(await client.get('/x', { validateStatus: () => true }).then((r) => r.status));
+      }
+      assert.equal(opened.length, 1);
+      assert.equal(opened[0]!.instance.port, servers[0]!.port);
+      assert.equal(client.breakerState(`i-${servers[0]!.port}`), 'open');
+      assert.ok((servers[0]!.hits.get('/x') ?? 0) <= 3, `the failing instance saw ${servers[0]!.hits.get('/x')} requests`);
+      assert.deepEqual(statuses.slice(-20), new Array(20).fill(200));
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a wrapped axios instance keeps its defaults, interceptors and path prefix", async () => {
+    resetServers();
+    servers[0]!.respondWith((req, res) => {
+      res.json({ path: req.path, auth: req.header('authorization') ?? null, trace: req.header('x-trace') ?? null });
+    });
+    const wrapped = axios.create({ baseURL: '/api/v1', headers: { authorization: 'Bearer t' } });
+    wrapped.interceptors.request.use((config) => {
+      config.headers.set('x-trace', 'abc');
+      return config;
+    });
+    const client = createClient({ service: 'users', discovery: new FakeDiscovery([instanceAt(servers[0]!.port)]), axios: wrapped });
+    try {
+      const { data } = await client.get('/users/1');
+      assert.deepEqual(data, { path: '/api/v1/users/1', auth: 'Bearer t', trace: 'abc' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a custom picker sees the request and the instances with tags and meta', async () => {
+    resetServers();
+    const seen: { tags: string[]; meta: Record<string, string>; header: string | undefined; url: string; method: string }[] = [];
+    const ended: { id: string; outcome: string; status: number | undefined }[] = [];
+    const canaryFirst: Picker = {
+      name: 'canary-first',
+      pick(instances, context) {
+        const canary = instances.find((i) => i.tags.includes('canary'));
+        const choice = canary ?? instances[0];
+        if (choice) seen.push({ tags: [...choice.tags], meta: { ...choice.meta }, header: context.header('X-Tenant'), url: context.url, method: context.method });
+        return choice;
+      },
+      onRequestEnd(instance, result) {
+        ended.push({ id: instance.id, outcome: result.outcome, status: result.status });
+      },
+    };
+    const discovery = new FakeDiscovery([
+      instanceAt(servers[0]!.port, { tags: ['stable'] }),
+      instanceAt(servers[1]!.port, { tags: ['canary'], meta: { version: '2.0.0' } }),
+    ]);
+    const client = createClient({ service: 'users', discovery, picker: canaryFirst });
+    try {
+      const { data } = await client.get<{ server: string }>('/who', { headers: { 'x-tenant': 'acme' } });
+      assert.equal(data.server, 's2');
+      assert.deepEqual(seen, [{ tags: ['canary'], meta: { version: '2.0.0' }, header: 'acme', url: '/who', method: 'GET' }]);
+      assert.deepEqual(ended, [{ id: `i-${servers[1]!.port}`, outcome: 'success', status: 200 }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a request made before the first instance list waits for it', async () => {
+    resetServers();
+    const discovery = new FakeDiscovery();
+    const client = createClient({ service: 'users', discovery });
+    try {
+      const pending = client.get<{ server: string }>('/early');
+      setTimeout(() => discovery.set([instanceAt(servers[2]!.port)]), 50);
+      assert.equal((await pending).data.server, 's3');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('ready() rejects within its timeout, naming the source and the last error', async () => {
+    const discovery = new FakeDiscovery();
+    const client = createClient({ service: 'users', discovery });
+    try {
+      discovery.fail(new Error('connect ECONNREFUSED 127.0.0.1:1'));
+      const started = performance.now();
+      await assert.rejects(client.ready({ timeoutMs: 200 }), (error: unknown) => {
+        assert.ok(error instanceof DiscoveryTimeoutError);
+        assert.equal(error.code, 'ERR_PROXYLESS_DISCOVERY_TIMEOUT');
+        assert.match(error.message, /a fake discovery/);
+        assert.match(error.message, /ECONNREFUSED/);
+        return true;
+      });
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 190 && elapsed < 1_000, `rejected after ${elapsed} ms`);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('instancesChanged reports what was added and removed', async () => {
+    const discovery = new FakeDiscovery([instanceAt(1001), instanceAt(1002)]);
+    const client = createClient({ service: 'users', discovery });
+    const events: { added: string[]; removed: string[]; size: number }[] = [];
+    client.on('instancesChanged', (event) => {
+      events.push({ added: event.added.map((i) => i.id), removed: event.removed.map((i) => i.id), size: event.instances.length });
+    });
+    try {
+      discovery.set([instanceAt(1002), instanceAt(1003)]);
+      assert.deepEqual(events, [{ added: ['i-1003'], removed: ['i-1001'], size: 2 }]);
+      assert.deepEqual(
+        client.instances().map((i) => i.id),
+        ['i-1002', 'i-1003'],
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('close() unsubscribes, rejects later requests and waiters', async () => {
+    const discovery = new FakeDiscovery();
+    const client = createClient({ service: 'users', discovery });
+    const waiting = client.ready({ timeoutMs: 10_000 });
+    assert.equal(discovery.subscribers, 1);
+    await client.close();
+    assert.equal(discovery.subscribers, 0);
+    await assert.rejects(waiting, ClientClosedError);
+    await assert.rejects(client.get('/x'), (error: unknown) => error instanceof ClientClosedError && error.code === 'ERR_PROXYLESS_CLIENT_CLOSED');
+  });
+});
