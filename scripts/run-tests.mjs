@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { consulBinary } from './consul-binary.mjs';
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -21,6 +22,8 @@ if (files.length === 0) {
   console.error(`no test file matches ${filters.join(', ')}`);
   process.exit(1);
 }
+// Fetch Consul once, up front, rather than in each test process at the same time.
+process.env.CONSUL_BIN = await consulBinary();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-timeout=120000', '--test-concurrency=2', ...files],

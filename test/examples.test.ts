@@ -1,0 +1,16 @@
+// The examples the docs point to must keep running as shown.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+
+test('examples/custom-picker.ts routes a tenant to the canary and refuses an absolute URL', () => {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'examples/custom-picker.ts'], {
+    cwd: new URL('../', import.meta.url),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.match(output, /everyone else: \{ (blue|green): \d+(, (blue|green): \d+)? \}/);
+  assert.doesNotMatch(output.split('\n')[0]!, /canary/);
+  assert.match(output, /tenant beta: +canary/);
+  assert.match(output, /absolute URL: +ERR_PROXYLESS_ABSOLUTE_URL/);
+});
