@@ -2,6 +2,7 @@ import { ManualClock, seededRandom } from '../clock.js';
 import type { Clock, Random } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { mix32 } from '../pickers/hash.js';
 import type { PickContext, Picker, RequestResult } from '../pickers/picker.js';
 import { EventQueue } from './event-queue.js';
 import type { InstanceModel, InstancePhase } from './instance-model.js';
@@ -323,15 +324,9 @@ function phaseAt(phases: readonly InstancePhase[] | undefined, now: number): Ins
   return undefined;
 }
 
-/** Mixes the scenario's seed with a stream number (the finaliser of MurmurHash3) into a seed of its own. */
+/** Mixes the scenario's seed with a stream number into a seed of its own. */
 function streamSeed(seed: number, stream: number): number {
-  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(stream, 0x85ebca6b)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(stream, 0x85ebca6b));
 }
 
 function validate(options: SimulationOptions): void {
