@@ -55,6 +55,8 @@ const DEFAULT_POINTS_PER_INSTANCE = 100;
 // a membership change of a 10,000-instance fleet still applies in well under 50 ms.
 const MAX_RING_POINTS = 1 << 19;
 const SECOND_HASH_SEED = 0x9747b28c;
+// More retries than this walk no further along the ring (the client allows at most 10 tries).
+const MAX_RETRY_SKIPS = 16;
 
 const defaultKey = (context: PickContext): string | undefined => context.header('x-hash-key');
 
@@ -86,6 +88,8 @@ class ConsistentHashPicker implements Picker {
   // Keyed by id, not by array position, so counts survive rebuilds and rings built for other arrays.
   readonly #inFlight = new Map<string, number>();
   #inFlightTotal = 0;
+  /** Owners already passed over by a retry's walk; preallocated so a retry allocates nothing. */
+  readonly #passed = new Uint32Array(MAX_RETRY_SKIPS);
 
   constructor(options: ConsistentHashOptions) {
     const loadFactor = options.loadFactor ?? DEFAULT_LOAD_FACTOR;
@@ -114,7 +118,29 @@ class ConsistentHashPicker implements Picker {
       key === undefined || key === ''
         ? Math.floor(this.#random() * points.length)
         : firstPointAtOrAfter(ring, murmur3(key));
-    return this.#walk(instances, ring, start);
+    // As Envoy's ring hash does on a retry: the key's next owners along the ring, so a retry goes
+    // to another instance, and the same one for the same key, without rebuilding a ring.
+    const from = context.attempt > 1 ? this.#skipOwners(ring, start, context.attempt - 1) : start;
+    return this.#walk(instances, ring, from);
+  }
+
+  /** The first point, from `start` on, whose owner is the (skips + 1)-th distinct owner met. */
+  #skipOwners(ring: HashRing, start: number, skips: number): number {
+    const { owners } = ring;
+    const length = owners.length;
+    const passed = this.#passed;
+    const wanted = Math.min(skips, passed.length);
+    let count = 0;
+    let at = start;
+    for (let step = 0; step < length; step += 1, at += 1) {
+      if (at >= length) at = 0;
+      const owner = owners[at] ?? 0;
+      if (isAmong(passed, count, owner)) continue;
+      if (count === wanted) return at;
+      passed[count++] = owner;
+    }
+    // Fewer distinct instances than skips: start over from the key's own owner.
+    return start;
   }
 
   onRequestStart(instance: Instance): void {
@@ -153,6 +179,11 @@ class ConsistentHashPicker implements Picker {
     }
     return instances[firstOwner];
   }
+}
+
+function isAmong(values: Uint32Array, count: number, value: number): boolean {
+  for (let index = 0; index < count; index += 1) if (values[index] === value) return true;
+  return false;
 }
 
 /** Index of the first point ≥ `hash`, or `points.length` when `hash` is past the last (wraps to 0). */

@@ -231,3 +231,41 @@ describe('consistent-hash', () => {
     assert.throws(() => consistentHash({ pointsPerInstance: 2.5 }), InvalidOptionError);
   });
 });
+
+describe('consistent-hash on a retry', () => {
+  const retry = (key: string, attempt: number): PickContext => ({ ...keyed(key), attempt });
+
+  test("a retry goes to the key's next distinct owner on the ring, the same one every time", () => {
+    const instances = fleet(8);
+    const picker = consistentHash();
+    for (const key of keys.slice(0, 200)) {
+      const first = picker.pick(instances, retry(key, 1))!;
+      const second = picker.pick(instances, retry(key, 2))!;
+      const third = picker.pick(instances, retry(key, 3))!;
+      assert.notEqual(second.id, first.id);
+      assert.notEqual(third.id, first.id);
+      assert.notEqual(third.id, second.id);
+      assert.equal(picker.pick(instances, retry(key, 2))!.id, second.id);
+    }
+  });
+
+  test('when the key owner is removed, its keys move to the instance its retries went to', () => {
+    const instances = fleet(8);
+    const picker = consistentHash();
+    for (const key of keys.slice(0, 200)) {
+      const owner = picker.pick(instances, retry(key, 1))!;
+      const retried = picker.pick(instances, retry(key, 2))!;
+      const without = Object.freeze(instances.filter((instance) => instance.id !== owner.id));
+      assert.equal(picker.pick(without, retry(key, 1))!.id, retried.id);
+    }
+  });
+
+  test('with two instances, a retry goes to the other one and any later attempt stays in the set', () => {
+    const instances = fleet(2);
+    const picker = consistentHash();
+    const first = picker.pick(instances, retry('k', 1))!;
+    const second = picker.pick(instances, retry('k', 2))!;
+    assert.notEqual(second.id, first.id);
+    assert.ok(instances.includes(picker.pick(instances, retry('k', 5))!));
+  });
+});
