@@ -44,7 +44,7 @@ const factories: PickerFactories = {
 export const pickerNames: readonly PickerName[] = Object.freeze(Object.keys(factories) as PickerName[]);
 
 /** Options are optional for the pickers whose every option has a default. */
-type PickerOptionsArgument<N extends PickerName> =
+export type PickerOptionsArgument<N extends PickerName> =
   Record<string, never> extends PickerOptionsByName[N]
     ? [options?: PickerOptionsByName[N]]
     : [options: PickerOptionsByName[N]];
