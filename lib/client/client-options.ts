@@ -37,6 +37,11 @@ export interface ClientOptions {
    * config for a new one. Its `baseURL`, if any, must be a path (`/api/v1`): proxyless supplies the host.
    */
   readonly axios?: AxiosInstance | CreateAxiosDefaults;
+  /**
+   * How long to wait for a new connection to an instance before trying another one (safe for any
+   * method: nothing was sent). Default 1 000 ms, Finagle's connect timeout.
+   */
+  readonly connectTimeoutMs?: number;
   /** How long a request made before the first instance list arrived waits for it. Default 10 000 ms. */
   readonly discoveryTimeoutMs?: number;
   /** Measures attempt latency for the picker's feedback. Default `performance.now()`. */

@@ -19,6 +19,7 @@ const clientOptionNames: ReadonlySet<string> = new Set([
   'breaker',
   'retry',
   'axios',
+  'connectTimeoutMs',
   'discoveryTimeoutMs',
   'clock',
 ]);
@@ -50,6 +51,10 @@ export function createClient(options: ClientOptions): BalancedClient {
   if (!Number.isFinite(discoveryTimeoutMs) || discoveryTimeoutMs <= 0) {
     throw new InvalidOptionError('discoveryTimeoutMs', `must be a number of milliseconds > 0, got ${String(discoveryTimeoutMs)}`);
   }
+  const connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
+  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0) {
+    throw new InvalidOptionError('connectTimeoutMs', `must be a number of milliseconds > 0, got ${String(connectTimeoutMs)}`);
+  }
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') {
     throw new InvalidOptionError('clock', 'must be an object with a now() method returning milliseconds');
@@ -65,7 +70,7 @@ export function createClient(options: ClientOptions): BalancedClient {
     picker,
     breaker,
     retry,
-    transport: new AxiosTransport(axiosInstance, basePath),
+    transport: new AxiosTransport(axiosInstance, basePath, connectTimeoutMs),
     axios: axiosInstance,
     discoveryTimeoutMs,
     clock,

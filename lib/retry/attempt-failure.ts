@@ -1,4 +1,5 @@
 import { isAxiosError } from 'axios';
+import { connectTimeoutCode } from '../transport/instance-agent.js';
 
 /**
  * Why one attempt on one instance did not produce a usable response. The kind decides two things:
@@ -6,7 +7,7 @@ import { isAxiosError } from 'axios';
  * tried.
  */
 export type AttemptFailureKind =
-  /** The request never reached a server: refused, unreachable, a breaker that would not let it pass. */
+  /** The request never reached a server: refused, unreachable, no connection in time, a breaker that would not let it pass. */
   | 'not-sent'
   /** The connection broke after the request may have been sent. */
   | 'connection-lost'
@@ -27,6 +28,7 @@ const notSentCodes = new Set([
   'EADDRNOTAVAIL',
   'ENOTFOUND',
   'EAI_AGAIN',
+  connectTimeoutCode,
   // opossum's fast rejections: the breaker, not the server, turned the attempt away.
   'EOPENBREAKER',
   'ESEMLOCKED',

@@ -1,6 +1,7 @@
-import { Agent as HttpAgent, type AgentOptions } from 'node:http';
+import type { Agent as HttpAgent, AgentOptions } from 'node:http';
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { Instance } from '../discovery/instance.js';
+import { InstanceAgent } from './instance-agent.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -12,12 +13,14 @@ export class AxiosTransport implements Transport {
   /** Path prefix from the wrapped instance's relative `baseURL` (e.g. `/api/v1`), or ''. */
   readonly #basePath: string;
   readonly #agentOptions: AgentOptions;
+  readonly #connectTimeoutMs: number;
   /** Keyed by origin, not instance id: sockets belong to an address, whatever Consul calls it. */
   readonly #agents = new Map<string, HttpAgent>();
 
-  constructor(axios: AxiosInstance, basePath: string, agentOptions: AgentOptions = {}) {
+  constructor(axios: AxiosInstance, basePath: string, connectTimeoutMs: number, agentOptions: AgentOptions = {}) {
     this.#axios = axios;
     this.#basePath = basePath;
+    this.#connectTimeoutMs = connectTimeoutMs;
     // LIFO reuse keeps the pool small: the sockets that go unused idle out on the server's timer.
     this.#agentOptions = { keepAlive: true, scheduling: 'lifo', ...agentOptions };
   }
@@ -56,7 +59,7 @@ export class AxiosTransport implements Transport {
   #agentFor(origin: string): HttpAgent {
     let agent = this.#agents.get(origin);
     if (agent === undefined) {
-      agent = new HttpAgent(this.#agentOptions);
+      agent = new InstanceAgent(this.#agentOptions, this.#connectTimeoutMs);
       this.#agents.set(origin, agent);
     }
     return agent;

@@ -9,6 +9,7 @@ import { DiscoveryTimeoutError } from '../../lib/errors/discovery-timeout-error.
 import { NoHealthyInstancesError } from '../../lib/errors/no-healthy-instances-error.js';
 import type { Picker } from '../../lib/pickers/picker.js';
 import { FakeDiscovery, instanceAt } from '../support/fake-discovery.js';
+import { startBlackhole } from '../support/blackhole.js';
 import { freePort } from '../support/free-port.js';
 import { startServers, totalHits, type TestServer } from '../support/http-servers.js';
 
@@ -112,6 +113,27 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
       assert.equal(servers[0]!.hits.get('/orders'), 20);
     } finally {
       await client.close();
+    }
+  });
+
+  test('a connection that is not established in connectTimeoutMs is retried on another instance, even for POST', async () => {
+    resetServers();
+    const blackhole = await startBlackhole();
+    const discovery = new FakeDiscovery([instanceAt(blackhole.port), instanceAt(servers[0]!.port)]);
+    const client = createClient({ service: 'users', discovery, picker: 'round-robin', breaker: false, connectTimeoutMs: 200 });
+    try {
+      const timings: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const started = performance.now();
+        const response = await client.post<{ server: string }>('/orders', { i });
+        timings.push(performance.now() - started);
+        assert.equal(response.data.server, 's1');
+      }
+      // Round-robin sends every other request to the blackhole first: those take the timeout, no more.
+      assert.ok(timings.some((ms) => ms >= 190 && ms < 1_000), `timings ${timings.map((t) => t.toFixed(0)).join(', ')}`);
+    } finally {
+      await client.close();
+      await blackhole.close();
     }
   });
 

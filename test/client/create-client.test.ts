@@ -46,6 +46,7 @@ describe('createClient validates its options at construction', () => {
     rejectsOption({ service: 'users', discovery, breaker: { errorThresholdPercentage: 150 } }, 'breaker.errorThresholdPercentage', /1 to 100/);
     rejectsOption({ service: 'users', discovery, breaker: { resetTimeout: -1 } }, 'breaker.resetTimeout', /> 0/);
     rejectsOption({ service: 'users', discovery, discoveryTimeoutMs: 0 }, 'discoveryTimeoutMs', /> 0/);
+    rejectsOption({ service: 'users', discovery, connectTimeoutMs: Number.NaN }, 'connectTimeoutMs', /> 0/);
   });
 
   test('an absolute baseURL on a wrapped axios instance is refused', () => {
