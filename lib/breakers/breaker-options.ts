@@ -23,6 +23,13 @@ export interface BreakerOptions {
   readonly timeout?: number | false;
   /** At most this many attempts in flight to one instance; the rest go elsewhere. Default unlimited. */
   readonly capacity?: number;
+  /**
+   * Opens the breaker after this many failures in a row, whatever the rolling window says, or `false`.
+   * Default 5, Finagle's failure accrual and Envoy's consecutive-5xx ejection: a busy instance that dies
+   * has thousands of successes in its window, and a share-based trigger alone would wait for them to
+   * age out while every request to it needs a retry. (Not an opossum option; proxyless adds it.)
+   */
+  readonly consecutiveFailures?: number | false;
   /** Return true for an error that must not count against the instance (in addition to 4xx and cancellations). */
   readonly errorFilter?: (error: unknown) => boolean;
 }
@@ -35,6 +42,7 @@ export interface ResolvedBreakerOptions {
   readonly rollingCountBuckets: number;
   readonly timeout: number | false;
   readonly capacity: number | undefined;
+  readonly consecutiveFailures: number | false;
   readonly errorFilter: ((error: unknown) => boolean) | undefined;
 }
 
@@ -50,6 +58,7 @@ export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBre
     rollingCountBuckets: options.rollingCountBuckets ?? 10,
     timeout: options.timeout ?? false,
     capacity: options.capacity,
+    consecutiveFailures: options.consecutiveFailures ?? 5,
     errorFilter: options.errorFilter,
   };
   requireNumber('breaker.errorThresholdPercentage', resolved.errorThresholdPercentage, 1, 100, 'a percentage from 1 to 100');
@@ -68,6 +77,9 @@ export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBre
   }
   if (resolved.capacity !== undefined) {
     requireNumber('breaker.capacity', resolved.capacity, 1, Number.MAX_SAFE_INTEGER, 'a whole number ≥ 1', true);
+  }
+  if (resolved.consecutiveFailures !== false) {
+    requireNumber('breaker.consecutiveFailures', resolved.consecutiveFailures, 1, Number.MAX_SAFE_INTEGER, 'a whole number ≥ 1, or false', true);
   }
   if (resolved.errorFilter !== undefined && typeof resolved.errorFilter !== 'function') {
     throw new InvalidOptionError('breaker.errorFilter', `must be a function (error) => boolean, got ${typeof resolved.errorFilter}`);

@@ -15,8 +15,10 @@ export type BreakerStateListener = (instanceId: string, state: BreakerState) => 
  *
  * Breakers are created on an instance's first attempt and shut down when it leaves the set, so
  * their rolling-window timers live exactly as long as their instance (opossum's timers otherwise
- * outlive a dropped breaker). While a breaker is open, its instance is left out of picking; when it
- * half-opens, opossum lets one trial attempt through and turns the rest away.
+ * outlive a dropped breaker). A breaker opens when the share of failures in its rolling window
+ * crosses the threshold (opossum's rule) or after `consecutiveFailures` failures in a row. While it
+ * is open, its instance is left out of picking; when it half-opens, opossum lets one trial attempt
+ * through and turns the rest away.
  */
 export class BreakerRegistry {
   readonly #options: ResolvedBreakerOptions;
@@ -96,6 +98,21 @@ export class BreakerRegistry {
       enableSnapshots: false,
       errorFilter: (error: Error) => !blamesInstance(classifyFailure(error)) || (userFilter?.(error) ?? false),
     });
+    const consecutiveLimit = options.consecutiveFailures;
+    if (consecutiveLimit !== false) {
+      let consecutive = 0;
+      // opossum emits 'success' also for errors its errorFilter excused (a 4xx): not the instance's fault.
+      breaker.on('success', () => {
+        consecutive = 0;
+      });
+      breaker.on('failure', () => {
+        consecutive += 1;
+        if (consecutive >= consecutiveLimit && !breaker.opened) breaker.open();
+      });
+      breaker.on('open', () => {
+        consecutive = 0;
+      });
+    }
     breaker.on('open', () => {
       this.#open.add(id);
       this.#onStateChange(id, 'open');

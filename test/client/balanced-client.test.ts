@@ -232,6 +232,31 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     }
   });
 
+  test('a busy instance that starts failing opens its breaker after 5 failures in a row', async () => {
+    resetServers();
+    const opened: BreakerEvent[] = [];
+    const client = createClient({
+      service: 'users',
+      discovery: new FakeDiscovery([instanceAt(servers[0]!.port), instanceAt(servers[1]!.port)]),
+      picker: 'round-robin',
+      breaker: { resetTimeout: 60_000 },
+      retry: false,
+    });
+    client.on('breakerOpened', (event) => opened.push(event));
+    try {
+      for (let i = 0; i < 200; i++) await client.get('/warm');
+      servers[0]!.respondWith((_req, res) => {
+        res.status(500).end();
+      });
+      for (let i = 0; i < 40; i++) await client.get('/x', { validateStatus: () => true });
+      // 100 successes sit in its window, so the share of failures alone (50 %) would not open it yet.
+      assert.equal(opened.length, 1);
+      assert.equal(servers[0]!.hits.get('/x'), 5);
+    } finally {
+      await client.close();
+    }
+  });
+
   test("a wrapped axios instance keeps its defaults, interceptors and path prefix", async () => {
     resetServers();
     servers[0]!.respondWith((req, res) => {

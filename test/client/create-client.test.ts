@@ -45,6 +45,7 @@ describe('createClient validates its options at construction', () => {
     rejectsOption({ service: 'users', discovery, retry: { statuses: [700] } }, 'retry.statuses', /100 to 599/);
     rejectsOption({ service: 'users', discovery, breaker: { errorThresholdPercentage: 150 } }, 'breaker.errorThresholdPercentage', /1 to 100/);
     rejectsOption({ service: 'users', discovery, breaker: { resetTimeout: -1 } }, 'breaker.resetTimeout', /> 0/);
+    rejectsOption({ service: 'users', discovery, breaker: { consecutiveFailures: 0 } }, 'breaker.consecutiveFailures', /≥ 1, or false/);
     rejectsOption({ service: 'users', discovery, discoveryTimeoutMs: 0 }, 'discoveryTimeoutMs', /> 0/);
     rejectsOption({ service: 'users', discovery, connectTimeoutMs: Number.NaN }, 'connectTimeoutMs', /> 0/);
   });
