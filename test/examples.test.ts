@@ -14,3 +14,15 @@ test('examples/custom-picker.ts routes a tenant to the canary and refuses an abs
   assert.match(output, /tenant beta: +canary/);
   assert.match(output, /absolute URL: +ERR_PROXYLESS_ABSOLUTE_URL/);
 });
+
+test('npm run demo: one instance killed under load, no request failed, everything stopped', { timeout: 60_000 }, () => {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], {
+    cwd: new URL('../', import.meta.url),
+    encoding: 'utf8',
+    timeout: 50_000,
+  });
+  assert.match(output, /SIGKILL users-2/);
+  assert.match(output, /failed +0\n/);
+  assert.match(output, /no request failed\./);
+  assert.match(output, /stopped everything the demo started/);
+});
