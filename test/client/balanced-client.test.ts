@@ -137,6 +137,22 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     }
   });
 
+  test('a retry never goes to the instance just tried while another exists, whatever the picker prefers', async () => {
+    resetServers();
+    const deadPort = await freePort();
+    const firstAlways: Picker = { name: 'first-always', pick: (instances) => instances[0] };
+    const discovery = new FakeDiscovery([instanceAt(deadPort), instanceAt(servers[0]!.port), instanceAt(servers[1]!.port)]);
+    const client = createClient({ service: 'users', discovery, picker: firstAlways, breaker: false, retry: { attempts: 2 } });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const response = await client.put<{ server: string }>('/orders/1', { i });
+        assert.equal(response.data.server, 's1', 'the retry went to the picker\'s choice among the untried instances');
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a 503 is retried on another instance for GET but not for POST', async () => {
     resetServers();
     servers[0]!.respondWith((_req, res) => {
