@@ -47,7 +47,8 @@ test('a request for a service with no instance in Consul rejects at once, naming
       assert.match(error.message, new RegExp(consul.address.replace(/\./g, '\\.')));
       return true;
     });
-    assert.ok(performance.now() - started < 100, 'rejected without waiting');
+    // Far below the 10 s a request waits for a first instance list: it did not wait at all.
+    assert.ok(performance.now() - started < 1_000, 'rejected without waiting');
   } finally {
     await client.close();
   }
