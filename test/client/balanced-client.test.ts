@@ -273,6 +273,37 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     }
   });
 
+  test('an open breaker lets one trial through after resetTimeout and closes when the instance recovered', async () => {
+    resetServers();
+    servers[0]!.respondWith((_req, res) => {
+      res.status(500).end();
+    });
+    const states: string[] = [];
+    const client = createClient({
+      service: 'users',
+      discovery: new FakeDiscovery([instanceAt(servers[0]!.port), instanceAt(servers[1]!.port)]),
+      picker: 'round-robin',
+      breaker: { resetTimeout: 200 },
+      retry: false,
+    });
+    client.on('breakerOpened', () => states.push('open'));
+    client.on('breakerHalfOpened', () => states.push('half-open'));
+    client.on('breakerClosed', () => states.push('closed'));
+    try {
+      for (let i = 0; i < 20; i++) await client.get('/x', { validateStatus: () => true });
+      assert.deepEqual(states, ['open']);
+      resetServers(); // the instance recovers
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(states, ['open', 'half-open']);
+      for (let i = 0; i < 20; i++) await client.get('/x');
+      assert.deepEqual(states, ['open', 'half-open', 'closed']);
+      assert.equal(client.breakerState(`i-${servers[0]!.port}`), 'closed');
+      assert.ok((servers[0]!.hits.get('/x') ?? 0) >= 9, 'the recovered instance takes its share again');
+    } finally {
+      await client.close();
+    }
+  });
+
   test("a wrapped axios instance keeps its defaults, interceptors and path prefix", async () => {
     resetServers();
     servers[0]!.respondWith((req, res) => {
