@@ -1,4 +1,4 @@
-import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { AxiosHeaders, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { ResolvedBreakerOptions } from '../breakers/breaker-options.js';
 import { BreakerRegistry, type BreakerState } from '../breakers/breaker-registry.js';
 import type { Clock } from '../clock.js';
@@ -108,9 +108,32 @@ export class BalancedClient {
     return this.#send<R, D>({ ...config, method: 'patch', url, data });
   }
 
+  /** `post` with a `multipart/form-data` body, as axios's `postForm`. */
+  postForm<T = unknown, R = AxiosResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R> {
+    return this.#send<R, D>(formConfig('post', url, data, config));
+  }
+
+  putForm<T = unknown, R = AxiosResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R> {
+    return this.#send<R, D>(formConfig('put', url, data, config));
+  }
+
+  patchForm<T = unknown, R = AxiosResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R> {
+    return this.#send<R, D>(formConfig('patch', url, data, config));
+  }
+
+  /** The wrapped axios instance's interceptors: they run on every attempt. */
+  get interceptors(): AxiosInstance['interceptors'] {
+    return this.#parts.axios.interceptors;
+  }
+
+  /** The wrapped axios instance's defaults. */
+  get defaults(): AxiosInstance['defaults'] {
+    return this.#parts.axios.defaults;
+  }
+
   // ---- the balancer's own ----------------------------------------------------------------------
 
-  /** The axios instance every attempt is sent with: add interceptors or defaults here. */
+  /** The axios instance every attempt is sent with. */
   get axios(): AxiosInstance {
     return this.#parts.axios;
   }
@@ -340,6 +363,12 @@ export class BalancedClient {
     }
     this.#routable = Object.freeze(this.#instances.filter((instance) => !breakers.isOpen(instance.id)));
   }
+}
+
+function formConfig<D>(method: string, url: string, data: D | undefined, config: AxiosRequestConfig<D> | undefined): AxiosRequestConfig<D> {
+  // axios's own postForm does the same: the caller's headers, with the form content type on top.
+  const headers = new AxiosHeaders(config?.headers as AxiosHeaders | undefined).set('Content-Type', 'multipart/form-data');
+  return { ...config, method, url, data, headers };
 }
 
 function statusOf(error: unknown): number | undefined {

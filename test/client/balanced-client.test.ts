@@ -323,6 +323,24 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     }
   });
 
+  test('postForm sends multipart form data, and interceptors and defaults are the wrapped instance\'s', async () => {
+    resetServers();
+    servers[0]!.respondWith((req, res) => {
+      res.json({ contentType: req.header('content-type') ?? null, tenant: req.header('x-tenant') ?? null });
+    });
+    const wrapped = axios.create({ headers: { 'x-tenant': 'acme' } });
+    const client = createClient({ service: 'users', discovery: new FakeDiscovery([instanceAt(servers[0]!.port)]), axios: wrapped });
+    try {
+      assert.equal(client.interceptors, wrapped.interceptors);
+      assert.equal(client.defaults, wrapped.defaults);
+      const { data } = await client.postForm<{ contentType: string; tenant: string }>('/upload', { name: 'report', size: '3' });
+      assert.match(data.contentType, /^multipart\/form-data; boundary=/);
+      assert.equal(data.tenant, 'acme');
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a custom picker sees the request and the instances with tags and meta', async () => {
     resetServers();
     const seen: { tags: string[]; meta: Record<string, string>; header: string | undefined; url: string; method: string }[] = [];
