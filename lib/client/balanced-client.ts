@@ -58,6 +58,10 @@ export class BalancedClient {
   #routable: readonly Instance[] = this.#instances;
   #discovered = false;
   #closed = false;
+  #closing: Promise<void> | undefined;
+  /** Requests accepted and not yet settled: `close()` waits for them. */
+  #inFlight = 0;
+  #drained: (() => void) | undefined;
   #lastDiscoveryError: Error | undefined;
   readonly #readyWaiters = new Set<ReadyWaiter>();
 
@@ -192,26 +196,41 @@ export class BalancedClient {
   }
 
   /**
-   * Stops discovery, shuts down every breaker and closes every connection. Requests still waiting
-   * for a first instance list reject with {@link ClientClosedError}; in-flight attempts are aborted.
+   * Closes the client gracefully: new requests reject with {@link ClientClosedError} at once, and so
+   * do requests still waiting for a first instance list; requests already under way finish, retries
+   * included, on the instances last known. Then every breaker is shut down and every connection
+   * closed, and the promise resolves. To cut in-flight requests short, abort them with their own
+   * `signal`.
    */
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
     this.#subscription.close();
-    this.#breakers?.close();
-    this.#parts.transport.close();
     const closedError = new ClientClosedError(this.service);
     for (const waiter of this.#readyWaiters) waiter.reject(closedError);
     this.#readyWaiters.clear();
-    this.#events.removeAllListeners();
-    return Promise.resolve();
+    const drained = this.#inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#closing = drained.then(() => {
+      this.#breakers?.close();
+      this.#parts.transport.close();
+      this.#events.removeAllListeners();
+    });
+    return this.#closing;
   }
 
   // ---- the request path ------------------------------------------------------------------------
 
   async #send<R, D>(config: AxiosRequestConfig<D>): Promise<R> {
     if (this.#closed) throw new ClientClosedError(this.service);
+    this.#inFlight++;
+    try {
+      return await this.#route<R, D>(config);
+    } finally {
+      if (--this.#inFlight === 0) this.#drained?.();
+    }
+  }
+
+  async #route<R, D>(config: AxiosRequestConfig<D>): Promise<R> {
     const url = config.url ?? '';
     if (absoluteUrl.test(url)) throw new AbsoluteUrlError(url, this.service);
     if (config.baseURL !== undefined && absoluteUrl.test(config.baseURL)) {
@@ -255,7 +274,7 @@ export class BalancedClient {
           { latencyMs: clock.now() - started, outcome: blamed ? 'failure' : 'success', ...(status === undefined ? {} : { status }) },
           context,
         );
-        if (attempt < retry.attempts && retry.shouldRetry(kind, method, status) && !this.#closed) {
+        if (attempt < retry.attempts && retry.shouldRetry(kind, method, status)) {
           (tried ??= []).push(instance);
           lastError = error;
           continue;

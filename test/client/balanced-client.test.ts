@@ -424,6 +424,24 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     }
   });
 
+  test('close() lets requests under way finish, refuses new ones, then resolves', async () => {
+    resetServers();
+    servers[0]!.respondWith((_req, res) => {
+      setTimeout(() => res.json({ server: 's1' }), 200);
+    });
+    const client = createClient({ service: 'users', discovery: new FakeDiscovery([instanceAt(servers[0]!.port)]) });
+    const order: string[] = [];
+    const underWay = client.get<{ server: string }>('/slow').then((response) => {
+      order.push(`answered by ${response.data.server}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = client.close().then(() => order.push('closed'));
+    await assert.rejects(client.get('/late'), ClientClosedError);
+    await Promise.all([underWay, closing]);
+    assert.deepEqual(order, ['answered by s1', 'closed']);
+    assert.equal(servers[0]!.hits.get('/late'), undefined);
+  });
+
   test('close() unsubscribes, rejects later requests and waiters', async () => {
     const discovery = new FakeDiscovery();
     const client = createClient({ service: 'users', discovery });
