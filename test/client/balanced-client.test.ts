@@ -442,6 +442,23 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     assert.equal(servers[0]!.hits.get('/late'), undefined);
   });
 
+  test('after close() nothing the client started is left: no socket, no timer', async () => {
+    resetServers();
+    const count = (): Map<string, number> => {
+      const counts = new Map<string, number>();
+      for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      return counts;
+    };
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let earlier tests' sockets finish closing
+    const before = count();
+    const client = createClient({ service: 'users', discovery: new FakeDiscovery(servers.map((s) => instanceAt(s.port))) });
+    for (let i = 0; i < 20; i++) await client.get('/x');
+    assert.ok((count().get('TCPSocketWrap') ?? 0) > (before.get('TCPSocketWrap') ?? 0), 'connections were open');
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const [kind, n] of count()) assert.ok(n <= (before.get(kind) ?? 0), `${n} × ${kind} after close, ${before.get(kind) ?? 0} before`);
+  });
+
   test('close() unsubscribes, rejects later requests and waiters', async () => {
     const discovery = new FakeDiscovery();
     const client = createClient({ service: 'users', discovery });
