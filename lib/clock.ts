@@ -18,13 +18,16 @@ export const systemRandom: Random = Math.random;
 /**
  * A small, fast, seedable generator (mulberry32): good enough spread for load balancing and
  * simulation, and the same sequence for the same seed on every machine.
+ *
+ * The state lives in a typed array: a 32-bit number kept in a closure variable is boxed as a heap
+ * number on every store, and a draw on the picking path must allocate nothing.
  */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
+  const state = new Uint32Array([seed >>> 0]);
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
+    const next = ((state[0] as number) + 0x6d2b79f5) >>> 0;
+    state[0] = next;
+    let t = Math.imul(next ^ (next >>> 15), next | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };

@@ -17,12 +17,12 @@
  * the owner (while the lightest weight stays the same).
  */
 import type { Random } from '../clock.js';
-import { systemRandom } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { murmur3, mix32 } from './hash.js';
 import { InstanceSetCache } from './instance-set-cache.js';
 import type { PickContext, Picker, PickerBaseOptions } from './picker.js';
+import { pickerRandom } from './picker-random.js';
 
 export interface ConsistentHashOptions extends PickerBaseOptions {
   /**
@@ -105,7 +105,7 @@ class ConsistentHashPicker implements Picker {
     }
     this.#keyOf = options.key ?? defaultKey;
     this.#loadFactor = loadFactor;
-    this.#random = options.random ?? systemRandom;
+    this.#random = options.random ?? pickerRandom();
     this.#rings = new InstanceSetCache((instances) => buildRing(instances, pointsPerInstance));
   }
 

@@ -13,11 +13,11 @@
  * derived once per instances array and reused, so the inner picker's own per-array caches stay valid.
  */
 import type { Random } from '../clock.js';
-import { systemRandom } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceSetCache } from './instance-set-cache.js';
 import type { PickContext, Picker, PickerBaseOptions, RequestResult } from './picker.js';
+import { pickerRandom } from './picker-random.js';
 
 export interface LocalityOptions extends PickerBaseOptions {
   /** The caller's zone (for example `eu-west-1a`). Required. */
@@ -81,7 +81,7 @@ class LocalityPicker implements Picker {
       throw new InvalidOptionError('zoneOf', 'must be a function or a non-empty meta key such as `zone`');
     }
     const zoneOf = typeof options.zoneOf === 'function' ? options.zoneOf : zoneFromMeta(options.zoneOf ?? 'zone');
-    this.#random = options.random ?? systemRandom;
+    this.#random = options.random ?? pickerRandom();
     this.#inner = options.picker ?? uniformlyRandom(this.#random);
     const localZone = options.zone;
     this.#plans = new InstanceSetCache((instances) => planZones(instances, localZone, zoneOf, minLocal, spillBelow));

@@ -16,10 +16,11 @@
  * that turn healthy.
  */
 import type { Clock, Random } from '../clock.js';
-import { systemClock, systemRandom } from '../clock.js';
+import { systemClock } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { PickContext, Picker, PickerBaseOptions, RequestResult } from './picker.js';
+import { pickerRandom } from './picker-random.js';
 
 export interface SlowStartOptions extends PickerBaseOptions {
   /** How long a new instance ramps up, in milliseconds. Default 30,000 (Envoy's example value). */
@@ -66,7 +67,7 @@ class SlowStartPicker implements Picker {
     this.name = `slow-start(${inner.name ?? 'custom'})`;
     this.#inner = inner;
     this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? systemRandom;
+    this.#random = options.random ?? pickerRandom();
     this.#windowMs = windowMs;
     this.#minWeight = minWeight;
     this.#exponent = 1 / aggression;
