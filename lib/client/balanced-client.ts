@@ -13,6 +13,7 @@ import type { Picker } from '../pickers/picker.js';
 import { blamesInstance, classifyFailure, ServerErrorResponse } from '../retry/attempt-failure.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { Transport } from '../transport/transport.js';
+import { isAbsoluteUrl } from './absolute-url.js';
 import type { ClientEvents } from './client-events.js';
 import { RequestContext } from './request-context.js';
 
@@ -34,10 +35,6 @@ interface ReadyWaiter {
   resolve(): void;
   reject(error: Error): void;
 }
-
-// axios's own test for an absolute URL, widened to any scheme ("mailto:", "file:") and to a
-// leading backslash pair, which WHATWG URL parsing treats like "//".
-const absoluteUrl = /^([a-z][a-z\d+\-.]*:|\/\/|\\\\)/i;
 
 /**
  * An axios-shaped HTTP client whose every request goes to a healthy instance of one service.
@@ -232,8 +229,8 @@ export class BalancedClient {
 
   async #route<R, D>(config: AxiosRequestConfig<D>): Promise<R> {
     const url = config.url ?? '';
-    if (absoluteUrl.test(url)) throw new AbsoluteUrlError(url, this.service);
-    if (config.baseURL !== undefined && absoluteUrl.test(config.baseURL)) {
+    if (isAbsoluteUrl(url)) throw new AbsoluteUrlError(url, this.service);
+    if (config.baseURL !== undefined && isAbsoluteUrl(config.baseURL)) {
       throw new AbsoluteUrlError(config.baseURL, this.service);
     }
     if (!this.#discovered) await this.ready();

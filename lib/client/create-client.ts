@@ -8,6 +8,7 @@ import { createPicker, pickerNames } from '../pickers/create-picker.js';
 import type { Picker } from '../pickers/picker.js';
 import { RetryPolicy } from '../retry/retry-policy.js';
 import { AxiosTransport } from '../transport/axios-transport.js';
+import { isAbsoluteUrl } from './absolute-url.js';
 import { BalancedClient } from './balanced-client.js';
 import type { ClientOptions } from './client-options.js';
 
@@ -47,14 +48,8 @@ export function createClient(options: ClientOptions): BalancedClient {
   const picker = resolvePicker(options.picker);
   const breaker = options.breaker === false ? undefined : resolveBreakerOptions(options.breaker);
   const retry = new RetryPolicy(options.retry);
-  const discoveryTimeoutMs = options.discoveryTimeoutMs ?? 10_000;
-  if (!Number.isFinite(discoveryTimeoutMs) || discoveryTimeoutMs <= 0) {
-    throw new InvalidOptionError('discoveryTimeoutMs', `must be a number of milliseconds > 0, got ${String(discoveryTimeoutMs)}`);
-  }
-  const connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
-  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0) {
-    throw new InvalidOptionError('connectTimeoutMs', `must be a number of milliseconds > 0, got ${String(connectTimeoutMs)}`);
-  }
+  const discoveryTimeoutMs = milliseconds('discoveryTimeoutMs', options.discoveryTimeoutMs, 10_000);
+  const connectTimeoutMs = milliseconds('connectTimeoutMs', options.connectTimeoutMs, 1_000);
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') {
     throw new InvalidOptionError('clock', 'must be an object with a now() method returning milliseconds');
@@ -75,6 +70,14 @@ export function createClient(options: ClientOptions): BalancedClient {
     discoveryTimeoutMs,
     clock,
   });
+}
+
+function milliseconds(option: string, value: number | undefined, fallback: number): number {
+  const ms = value ?? fallback;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+    throw new InvalidOptionError(option, `must be a number of milliseconds > 0, got ${String(ms)}`);
+  }
+  return ms;
 }
 
 function validateService(service: unknown): string {
@@ -128,7 +131,7 @@ function isAxiosInstance(value: unknown): value is AxiosInstance {
 function basePathOf(instance: AxiosInstance): string {
   const baseURL = instance.defaults.baseURL;
   if (baseURL === undefined || baseURL === '') return '';
-  if (/^([a-z][a-z\d+\-.]*:|\/\/|\\\\)/i.test(baseURL)) {
+  if (isAbsoluteUrl(baseURL)) {
     throw new InvalidOptionError(
       'axios.baseURL',
       `is "${baseURL}", an absolute URL that would bypass the balancer; give only a path prefix such as "/api/v1", or none`,
