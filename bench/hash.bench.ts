@@ -30,7 +30,7 @@ function fleet(size: number): readonly Instance[] {
 function contexts(count: number): PickContext[] {
   return Array.from({ length: count }, (_, index) => {
     const key = `user-${index * 7919}`;
-    return { service: 'carts', method: 'GET', url: '/', attempt: 1, header: () => key };
+    return { service: 'carts', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => key };
   });
 }
 

@@ -36,6 +36,8 @@ const context: PickContext = {
   method: 'GET',
   url: '/',
   attempt: 1,
+  members: [],
+  tried: () => false,
   header: (name) => (name === 'x-hash-key' ? keys[keyCounter++ & 1023] : undefined),
 };
 const success: RequestResult = { latencyMs: 12, outcome: 'success' };

@@ -239,6 +239,7 @@ export class BalancedClient {
     const breakers = this.#breakers;
     const method = (config.method ?? axios.defaults.method ?? 'get').toUpperCase();
     const context = new RequestContext(this.service, method, url, config.headers, axios.defaults.headers);
+    context.members = this.#instances;
     let tried: Instance[] | undefined;
     let lastError: unknown;
 
@@ -273,6 +274,7 @@ export class BalancedClient {
         );
         if (attempt < retry.attempts && retry.shouldRetry(kind, method, status)) {
           (tried ??= []).push(instance);
+          context.triedInstances = tried;
           lastError = error;
           continue;
         }

@@ -1,4 +1,5 @@
 import { AxiosHeaders, type AxiosRequestConfig, type HeadersDefaults, type RawAxiosRequestHeaders } from 'axios';
+import type { Instance } from '../discovery/instance.js';
 import type { PickContext } from '../pickers/picker.js';
 
 type HeaderSource = AxiosRequestConfig['headers'] | HeadersDefaults | undefined;
@@ -10,6 +11,9 @@ type HeaderSource = AxiosRequestConfig['headers'] | HeadersDefaults | undefined;
  */
 export class RequestContext implements PickContext {
   attempt = 1;
+  members: readonly Instance[] = [];
+  /** Instances this request was sent to, in order; created on the first retry. */
+  triedInstances: Instance[] | undefined;
 
   constructor(
     readonly service: string,
@@ -18,6 +22,10 @@ export class RequestContext implements PickContext {
     private readonly requestHeaders: HeaderSource,
     private readonly defaultHeaders: HeadersDefaults | undefined,
   ) {}
+
+  tried(instance: Instance): boolean {
+    return this.triedInstances !== undefined && this.triedInstances.includes(instance);
+  }
 
   header(name: string): string | undefined {
     const own = readHeader(this.requestHeaders, name);

@@ -24,7 +24,35 @@ export interface DiscoveryObserver {
   onInstances(instances: readonly Instance[]): void;
   /** A failure to refresh the set; discovery retries by itself. */
   onError(error: Error): void;
+  /**
+   * How far the set last delivered can be trusted. `stale` while it comes from somewhere other than a
+   * live answer (a snapshot on disk, an agent that lost its servers, a suspicious empty answer held
+   * through); `live` when the source answers normally again, including after errors (a set that did not
+   * change while discovery failed is not delivered again, so this is how recovery is told). Optional:
+   * a source that is always live never calls it.
+   */
+  onStatus?(status: DiscoveryStatus): void;
 }
+
+/** See {@link DiscoveryObserver.onStatus}. */
+export type DiscoveryStatus =
+  | { readonly state: 'live' }
+  | {
+      readonly state: 'stale';
+      readonly reason: DiscoveryStaleReason;
+      /** One sentence for operators: where the set comes from and since when. Never contains a token. */
+      readonly detail: string;
+    };
+
+export type DiscoveryStaleReason =
+  /** Read from `discovery.snapshotPath` because the source could not be reached at start-up. */
+  | 'snapshot'
+  /** The agent answered from its cache but has lost contact with the Consul servers. */
+  | 'agent-lost-servers'
+  /** The source answered an empty set right after reconnecting; the last set is held for a grace period. */
+  | 'holding-through-empty'
+  /** The source has failed for a while; the last set is still served. */
+  | 'unreachable';
 
 export interface DiscoverySubscription {
   close(): void;

@@ -2,16 +2,24 @@ import type { Clock, Random } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 
 /**
- * Chooses the instance for one request.
+ * Chooses the instance for one attempt of a request.
  *
- * A picker answers one question per call — which one? — from the instances that may be tried right
- * now (routable in discovery, breaker not open, not just tried by this request). It must return one
- * of the given instances, or `undefined` when it will not choose any (for example when a filter
- * leaves none).
+ * A picker answers one question per call — which one? — from the instances that are *available*
+ * right now: discovery's members less those the health layer takes out (an open breaker, an
+ * ejection, a half-open instance whose trial slots are taken). It must return one of the given
+ * instances, or `undefined` when it will not choose any (for example when a filter leaves none).
  *
- * The client passes the same frozen array object until the set changes, so a picker may derive
- * structures from it (a ring, a weight table) once and reuse them while `instances` is identical.
- * `pick` runs on every request: keep it free of allocation and of work that could be done when the
+ * Two signals reach a picker, and they move at different speeds:
+ * - *membership* (`context.members`) changes only when discovery reports a new set. Structures a
+ *   picker derives to last — a hash ring, a subset, a slow-start clock — belong to membership, so
+ *   that breakers opening and closing do not move them.
+ * - *availability* (`instances`) changes whenever an instance is taken out or comes back.
+ * Both arrays are frozen and handed over as the same object until they change, so derived state can
+ * be cached by array identity. A retry or a hedge does not make a new array: `context.tried` says
+ * which instances the request has already been sent to, and a picker should choose another while one
+ * is available (the client enforces it for pickers that do not).
+ *
+ * `pick` runs on every attempt: keep it free of allocation and of work that could be done when a
  * set changes.
  *
  * The optional hooks tell the picker how each request it chose went, so load- and latency-aware
@@ -35,6 +43,13 @@ export interface PickContext {
   readonly url: string;
   /** 1 for the first attempt, 2 for the first retry, and so on. */
   readonly attempt: number;
+  /**
+   * Every instance discovery reports, available or not: the same frozen array until membership
+   * changes. `instances` given to `pick` is drawn from it.
+   */
+  readonly members: readonly Instance[];
+  /** Whether this request already went to `instance` (an earlier attempt or a hedge). */
+  tried(instance: Instance): boolean;
   /** Case-insensitive read of a request header. */
   header(name: string): string | undefined;
 }

@@ -295,6 +295,8 @@ class AttemptQueue {
 class SimulatedContext implements PickContext {
   readonly method = 'GET';
   readonly url = '/simulated';
+  /** The simulated fleet has no breakers: every member is available, and a request is tried once. */
+  members: readonly Instance[] = [];
 
   constructor(
     readonly service: string,
@@ -302,6 +304,10 @@ class SimulatedContext implements PickContext {
     private readonly key: string | undefined,
     readonly attempt: number,
   ) {}
+
+  tried(): boolean {
+    return false;
+  }
 
   header(name: string): string | undefined {
     return name.toLowerCase() === this.keyHeader ? this.key : undefined;

@@ -10,7 +10,7 @@ import type { PickContext, RequestResult } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
 function keyed(key: string | undefined): PickContext {
-  return { service: 'users', method: 'GET', url: '/', attempt: 1, header: (name) => (name === 'x-hash-key' ? key : undefined) };
+  return { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: (name) => (name === 'x-hash-key' ? key : undefined) };
 }
 
 function fleet(size: number, firstPort = 9000): readonly Instance[] {

@@ -8,7 +8,7 @@ import type { PickContext, Picker, RequestResult } from '../../lib/pickers/picke
 import { roundRobin } from '../../lib/pickers/round-robin.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 
 const fleet = Object.freeze([
   instanceAt(9000, { tags: ['v1'], meta: { version: '1' } }),

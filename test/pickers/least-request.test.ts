@@ -6,7 +6,7 @@ import { leastRequest } from '../../lib/pickers/least-request.js';
 import type { PickContext, Picker } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const success = { latencyMs: 5, outcome: 'success' as const };
 
 /** Starts `count` requests that stay open, returning how many each instance holds. */

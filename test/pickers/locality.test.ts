@@ -8,7 +8,7 @@ import { locality } from '../../lib/pickers/locality.js';
 import type { PickContext, Picker, RequestResult } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const success: RequestResult = { latencyMs: 1, outcome: 'success', status: 200 };
 
 let nextPort = 9000;

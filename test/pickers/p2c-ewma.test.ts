@@ -6,7 +6,7 @@ import { p2cEwma } from '../../lib/pickers/p2c-ewma.js';
 import type { PickContext, Picker } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 
 /**
  * One request every `intervalMs`, each answered at once with the latency and outcome `respond`

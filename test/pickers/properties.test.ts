@@ -108,7 +108,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 );
 
 function contextWithKey(key: string): PickContext {
-  return { service: 'users', method: 'GET', url: '/', attempt: 1, header: (name) => (name === 'x-hash-key' ? key : undefined) };
+  return { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: (name) => (name === 'x-hash-key' ? key : undefined) };
 }
 
 describe('every picker, through any churn of the instance set', () => {

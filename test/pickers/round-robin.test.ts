@@ -7,7 +7,7 @@ import { random } from '../../lib/pickers/random.js';
 import { roundRobin } from '../../lib/pickers/round-robin.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const four = Object.freeze([9000, 9001, 9002, 9003].map((port) => instanceAt(port)));
 
 function countPicks(pick: () => Instance | undefined, times: number): Map<string, number> {

@@ -8,7 +8,7 @@ import { random } from '../../lib/pickers/random.js';
 import { slowStart } from '../../lib/pickers/slow-start.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const success: RequestResult = { latencyMs: 1, outcome: 'success', status: 200 };
 const established = [9000, 9001, 9002, 9003].map((port) => instanceAt(port));
 const newcomer = instanceAt(9004);

@@ -7,7 +7,7 @@ import type { PickContext, Picker, RequestResult } from '../../lib/pickers/picke
 import { subset } from '../../lib/pickers/subset.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const success: RequestResult = { latencyMs: 1, outcome: 'success', status: 200 };
 
 function fleet(size: number): readonly Instance[] {

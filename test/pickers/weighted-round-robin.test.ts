@@ -7,7 +7,7 @@ import type { PickContext } from '../../lib/pickers/picker.js';
 import { weightedRoundRobin } from '../../lib/pickers/weighted-round-robin.js';
 import { instanceAt } from '../support/fake-discovery.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, header: () => undefined };
+const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 
 function fleet(weights: readonly number[]): readonly Instance[] {
   return Object.freeze(weights.map((weight, i) => instanceAt(9000 + i, { weight })));
