@@ -1,41 +1,49 @@
-// What the client's own path costs per request, with the network taken out: a transport that
-// answers at once stands in for axios, so what is left is validation, picking, the breaker, the
-// feedback hooks and the promise chain. The alternative measured in the same run is calling that
-// transport directly. Prints medians of several runs, the overhead in µs last.
+// What the client's own path costs per request, with the network taken out: a transport that answers at
+// once stands in for the wire, so what is left is the call (deadline timer, budget, retry bookkeeping),
+// the health layer (breaker admission and recording), the picker and its feedback. Alternatives measured
+// in the same run: the transport called alone, and axios with an adapter that answers at once (what the
+// axios facade costs before the balancer adds anything). Prints medians of several runs, overheads last.
 //
 //   node --import tsx bench/request-path.bench.ts
-import axios, { type AxiosResponse } from 'axios';
-import { resolveBreakerOptions } from '../lib/breakers/breaker-options.js';
-import { BalancedClient } from '../lib/client/balanced-client.js';
-import { systemClock } from '../lib/clock.js';
+import axios from 'axios';
+import type { CallRequest } from '../lib/call/call.js';
+import { resolveHedgeOptions, resolveRetryOptions } from '../lib/call/retry-options.js';
+import { balancerAdapter } from '../lib/client/axios-adapter.js';
+import { attachBalancer } from '../lib/client/balanced-client.js';
+import { Balancer } from '../lib/client/balancer.js';
+import { systemClock, systemRandom, systemScheduler } from '../lib/clock.js';
 import type { Instance } from '../lib/discovery/instance.js';
+import { resolveBreakerOptions } from '../lib/health/breaker-options.js';
 import { createPicker } from '../lib/pickers/create-picker.js';
-import { RetryPolicy } from '../lib/retry/retry-policy.js';
+import type { AttemptOutcome } from '../lib/transport/attempt-outcome.js';
 import type { Transport } from '../lib/transport/transport.js';
 import { FakeDiscovery, instanceAt } from '../test/support/fake-discovery.js';
 
 const REQUESTS = 200_000;
 const RUNS = 7;
 
-const response = { status: 200, statusText: 'OK', data: {}, headers: {}, config: {} } as AxiosResponse;
-const instantTransport: Transport = {
-  send: <T, D>() => Promise.resolve(response as AxiosResponse<T, D>),
-  instancesChanged() {},
-  close() {},
+const answered: AttemptOutcome = {
+  kind: 'response',
+  response: { status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') },
 };
+const answer = Promise.resolve(answered);
+const instantTransport: Transport = { name: 'instant', send: () => answer, instancesChanged() {}, close() {} };
 const instances: Instance[] = Array.from({ length: 10 }, (_, i) => instanceAt(1000 + i));
 
-function client(withBreaker: boolean): BalancedClient {
-  return new BalancedClient({
+function balancer(withBreaker: boolean): Balancer {
+  return new Balancer({
     service: 'bench',
     discovery: new FakeDiscovery(instances),
     picker: createPicker('p2c-ewma'),
     breaker: withBreaker ? resolveBreakerOptions() : undefined,
-    retry: new RetryPolicy(undefined),
+    retry: resolveRetryOptions(undefined),
+    hedge: resolveHedgeOptions(undefined),
     transport: instantTransport,
-    axios: axios.create(),
     discoveryTimeoutMs: 1_000,
+    scheduler: systemScheduler(),
+    backgroundScheduler: systemScheduler({ background: true }),
     clock: systemClock,
+    random: systemRandom,
   });
 }
 
@@ -50,25 +58,39 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-const withBreaker = client(true);
-const withoutBreaker = client(false);
+const plain = balancer(false);
+const guarded = balancer(true);
+const facadeBalancer = balancer(true);
+const client = attachBalancer(
+  axios.create({ adapter: balancerAdapter(facadeBalancer, { service: 'bench', basePath: '', pathBuilder: axios.create(), defaultDeadlineMs: 15_000 }) }),
+  facadeBalancer,
+);
+const bareAxios = axios.create({ adapter: async (config) => ({ data: '{}', status: 200, statusText: 'OK', headers: {}, config }) });
+const request: CallRequest = {
+  request: { method: 'GET', path: '/x', headers: {}, body: undefined, responseType: 'buffer', maxResponseBytes: Infinity, decompress: true },
+  url: '/x',
+  deadlineMs: 15_000,
+  signal: undefined,
+};
 const contenders: Record<string, () => Promise<unknown>> = {
-  'transport alone': () => instantTransport.send(instances[0]!, { url: '/x' }),
-  'client, no breaker': () => withoutBreaker.get('/x'),
-  'client (default)': () => withBreaker.get('/x'),
+  'transport alone': () => instantTransport.send(instances[0]!, request.request, new AbortController().signal),
+  'call, no breaker': () => plain.call(request),
+  'call (default)': () => guarded.call(request),
+  'axios, instant adapter': () => bareAxios.get('/x'),
+  'client.get (default)': () => client.get('/x'),
 };
 const results: Record<string, number[]> = {};
 for (const send of Object.values(contenders)) await microsPerRequest(send); // warm-up
 for (let run = 0; run < RUNS; run++) {
   for (const [name, send] of Object.entries(contenders)) (results[name] ??= []).push(await microsPerRequest(send));
 }
-await withBreaker.close();
-await withoutBreaker.close();
+await Promise.all([plain.close(), guarded.close(), client.close()]);
 
+const m = (name: string): number => median(results[name]!);
 console.log(`request path, ${REQUESTS.toLocaleString('en')} sequential requests × ${RUNS} runs, 10 instances, p2c-ewma, Node ${process.version}`);
-for (const [name, values] of Object.entries(results)) console.log(`${name.padEnd(20)} ${median(values).toFixed(2).padStart(6)} µs/request`);
-const base = median(results['transport alone']!);
+for (const name of Object.keys(results)) console.log(`${name.padEnd(24)} ${m(name).toFixed(2).padStart(6)} µs/request`);
 console.log(
-  `client overhead: ${(median(results['client (default)']!) - base).toFixed(2)} µs/request with a breaker, ` +
-    `${(median(results['client, no breaker']!) - base).toFixed(2)} µs without (medians)`,
+  `balancer overhead: ${(m('call (default)') - m('transport alone')).toFixed(2)} µs/request with breakers, budget and deadline; ` +
+    `${(m('call, no breaker') - m('transport alone')).toFixed(2)} µs without breakers; ` +
+    `the axios facade adds ${(m('client.get (default)') - m('call (default)')).toFixed(2)} µs, of which axios itself ${(m('axios, instant adapter')).toFixed(2)} µs (medians)`,
 );

@@ -5,7 +5,6 @@
 // The agent and the instances are the integration tests' own fixtures, so the demo exercises exactly
 // what the tests do. Nothing here needs configuration: Consul is found or fetched by
 // scripts/consul-binary.mjs, every port is a free one.
-import type { AxiosError } from 'axios';
 import { createClient, type BalancedClient } from '../lib/index.js';
 import { startConsul, type ConsulAgent } from '../test/support/consul-agent.js';
 import { startFleet, type Fleet, type TestInstance } from '../test/support/instance-process.js';
@@ -194,20 +193,19 @@ interface FailedAttempts {
 }
 
 /**
- * Records every attempt that failed, by instance and error code. These never reach a caller when
- * the client retries them on another instance, so only an interceptor on the client's axios sees them.
+ * Records every attempt that failed, by instance and error code. These never reach a caller when the
+ * client retries them on another instance; the client's `attemptFailed` event tells them.
  */
 function recordFailedAttempts(client: BalancedClient, fleet: Fleet): FailedAttempts {
   const idByOrigin = new Map(fleet.map((instance) => [instance.url, instance.id]));
   const failed: FailedAttempts = { byInstance: new Map(), last: undefined };
-  client.axios.interceptors.response.use(undefined, (error: AxiosError) => {
-    const id = idByOrigin.get(error.config?.baseURL ?? '') ?? 'unknown';
-    const code = error.code ?? 'error';
+  client.on('attemptFailed', ({ attempt, error }) => {
+    const id = idByOrigin.get(attempt.instance.origin) ?? 'unknown';
+    const code = (error as { code?: string } | undefined)?.code ?? attempt.outcome;
     const codes = failed.byInstance.get(id) ?? new Map<string, number>();
     codes.set(code, (codes.get(code) ?? 0) + 1);
     failed.byInstance.set(id, codes);
     failed.last = performance.now();
-    return Promise.reject(error);
   });
   return failed;
 }

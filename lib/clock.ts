@@ -13,6 +13,36 @@ export type Random = () => number;
 
 export const systemClock: Clock = { now: () => performance.now() };
 
+/**
+ * A clock that can also run something later: every timer of the request path (deadlines, attempt
+ * timeouts, backoff, hedges, breaker timers) goes through one, so the simulator can run the real call
+ * model and health layer on simulated time.
+ */
+export interface Scheduler extends Clock {
+  /** Runs `callback` once, `ms` from now. */
+  delay(callback: () => void, ms: number): Timer;
+}
+
+export interface Timer {
+  cancel(): void;
+}
+
+/**
+ * Node's timers. `background` timers (breaker windows, ejection checks) do not keep the process alive;
+ * the others (a call's deadline, a pending backoff) do, as the request they serve would.
+ */
+export function systemScheduler(options: { background?: boolean } = {}): Scheduler {
+  const background = options.background === true;
+  return {
+    now: () => performance.now(),
+    delay(callback, ms) {
+      const handle = setTimeout(callback, ms);
+      if (background) handle.unref();
+      return { cancel: () => clearTimeout(handle) };
+    },
+  };
+}
+
 export const systemRandom: Random = Math.random;
 
 /**
@@ -33,9 +63,14 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-/** A clock that moves only when told to: for tests and the simulator. */
-export class ManualClock implements Clock {
+/**
+ * A clock that moves only when told to, running the timers that fall due as it moves: for tests and the
+ * simulator. Timers due at the same time run in the order they were set.
+ */
+export class ManualClock implements Scheduler {
   #now: number;
+  #sequence = 0;
+  readonly #timers: ManualTimer[] = [];
 
   constructor(start = 0) {
     this.#now = start;
@@ -45,11 +80,50 @@ export class ManualClock implements Clock {
     return this.#now;
   }
 
-  advance(ms: number): void {
-    this.#now += ms;
+  delay(callback: () => void, ms: number): Timer {
+    const timer: ManualTimer = { at: this.#now + Math.max(0, ms), sequence: this.#sequence++, callback, cancelled: false };
+    this.#timers.push(timer);
+    return {
+      cancel: () => {
+        timer.cancelled = true;
+        const index = this.#timers.indexOf(timer);
+        if (index !== -1) this.#timers.splice(index, 1);
+      },
+    };
   }
 
-  set(ms: number): void {
-    this.#now = ms;
+  /** Timers set and not yet run or cancelled. */
+  get pendingTimers(): number {
+    return this.#timers.length;
   }
+
+  advance(ms: number): void {
+    this.set(this.#now + ms);
+  }
+
+  /** Moves to `ms`, running every timer due by then (and any they set that is due by then too). */
+  set(ms: number): void {
+    for (let due = this.#nextDue(ms); due !== undefined; due = this.#nextDue(ms)) {
+      this.#timers.splice(this.#timers.indexOf(due), 1);
+      this.#now = Math.max(this.#now, due.at);
+      due.callback();
+    }
+    this.#now = Math.max(this.#now, ms);
+  }
+
+  #nextDue(by: number): ManualTimer | undefined {
+    let next: ManualTimer | undefined;
+    for (const timer of this.#timers) {
+      if (timer.cancelled || timer.at > by) continue;
+      if (next === undefined || timer.at < next.at || (timer.at === next.at && timer.sequence < next.sequence)) next = timer;
+    }
+    return next;
+  }
+}
+
+interface ManualTimer {
+  readonly at: number;
+  readonly sequence: number;
+  readonly callback: () => void;
+  cancelled: boolean;
 }

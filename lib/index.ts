@@ -3,11 +3,31 @@
 
 export { createClient } from './client/create-client.js';
 export type { BalancedClient } from './client/balanced-client.js';
+export type { CloseOptions } from './client/balancer.js';
 export type { ClientOptions } from './client/client-options.js';
-export type { ClientEvents, InstancesChangedEvent, BreakerEvent, DiscoveryErrorEvent } from './client/client-events.js';
+export type {
+  ClientEvents,
+  InstancesChangedEvent,
+  AttemptFailedEvent,
+  RetryEvent,
+  NotRetriedEvent,
+  HedgeEvent,
+  BreakerEvent,
+  PanicEvent,
+  DiscoveryErrorEvent,
+  DiscoveryStaleEvent,
+  DiscoveryRecoveredEvent,
+} from './client/client-events.js';
+
+export { callReportOf } from './call/call-report.js';
+export type { CallReport, AttemptReport } from './call/call-report.js';
+export type { RetryOptions, HedgeOptions } from './call/retry-options.js';
+export type { RetryBudgetOptions } from './call/retry-budget.js';
+export type { BackoffOptions } from './call/backoff.js';
+export type { NotRetriedReason } from './call/retry-rule.js';
 
 export type { Instance, InstanceNode } from './discovery/instance.js';
-export type { Discovery, DiscoveryObserver, DiscoverySubscription } from './discovery/discovery.js';
+export type { Discovery, DiscoveryObserver, DiscoverySubscription, DiscoveryStatus, DiscoveryStaleReason } from './discovery/discovery.js';
 export { ConsulDiscovery, consulDiscovery } from './discovery/consul-discovery.js';
 export type { ConsulDiscoveryOptions } from './discovery/consul-discovery.js';
 export type { ConsulOption, ConsulConnectionOptions } from './discovery/consul-connection.js';
@@ -17,13 +37,18 @@ export type { StaticDiscoveryOptions } from './discovery/static-discovery.js';
 
 export * from './pickers/index.js';
 
-export type { BreakerOptions } from './breakers/breaker-options.js';
-export type { BreakerState } from './breakers/breaker-registry.js';
-export type { RetryOptions } from './retry/retry-policy.js';
-export type { Transport } from './transport/transport.js';
+export type { BreakerOptions, FailureInfo } from './health/breaker-options.js';
+export type { BreakerState } from './health/instance-breaker.js';
 
-export { systemClock, systemRandom, seededRandom, ManualClock } from './clock.js';
-export type { Clock, Random } from './clock.js';
+export type { Transport } from './transport/transport.js';
+export type { OutgoingRequest } from './transport/outgoing-request.js';
+export type { AttemptOutcome, AttemptFailureKind, ResponseOutcome, FailureOutcome, IncomingResponse } from './transport/attempt-outcome.js';
+export { OneShotBody } from './transport/request-body.js';
+export type { RequestBody } from './transport/request-body.js';
+export type { InstanceTlsOptions } from './transport/instance-tls.js';
+
+export { systemClock, systemRandom, systemScheduler, seededRandom, ManualClock } from './clock.js';
+export type { Clock, Random, Scheduler, Timer } from './clock.js';
 
 export { ProxylessError } from './errors/proxyless-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
@@ -32,3 +57,5 @@ export { NoHealthyInstancesError } from './errors/no-healthy-instances-error.js'
 export { DiscoveryError } from './errors/discovery-error.js';
 export { DiscoveryTimeoutError } from './errors/discovery-timeout-error.js';
 export { ClientClosedError } from './errors/client-closed-error.js';
+export { UnsupportedRequestOptionError } from './errors/unsupported-request-option-error.js';
+export { AllInstancesBusyError } from './errors/all-instances-busy-error.js';

@@ -1,96 +1,110 @@
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
-import { resolveBreakerOptions } from '../breakers/breaker-options.js';
-import { systemClock } from '../clock.js';
+import { resolveHedgeOptions, resolveRetryOptions } from '../call/retry-options.js';
+import { systemClock, systemRandom, systemScheduler, type Clock } from '../clock.js';
 import { ConsulDiscovery } from '../discovery/consul-discovery.js';
 import type { Discovery } from '../discovery/discovery.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { resolveBreakerOptions } from '../health/breaker-options.js';
+import { milliseconds, nonEmptyString, rejectUnknownKeys, requireOptionsObject } from '../options/option-checks.js';
 import { createPicker, pickerNames } from '../pickers/create-picker.js';
 import type { Picker } from '../pickers/picker.js';
-import { RetryPolicy } from '../retry/retry-policy.js';
-import { AxiosTransport } from '../transport/axios-transport.js';
+import { AxiosTransport } from '../transport/axios/axios-transport.js';
+import { resolveInstanceTls } from '../transport/instance-tls.js';
 import { isAbsoluteUrl } from './absolute-url.js';
-import { BalancedClient } from './balanced-client.js';
+import { balancerAdapter } from './axios-adapter.js';
+import { refusedOption } from './axios-request.js';
+import { attachBalancer, type BalancedClient } from './balanced-client.js';
+import { Balancer } from './balancer.js';
 import type { ClientOptions } from './client-options.js';
 
-const clientOptionNames: ReadonlySet<string> = new Set([
+const optionNames = [
   'service',
   'consul',
   'discovery',
   'picker',
   'breaker',
   'retry',
+  'hedge',
   'axios',
+  'tls',
   'connectTimeoutMs',
   'discoveryTimeoutMs',
+  'defaultDeadlineMs',
   'clock',
-]);
+] as const;
 
 /**
- * Creates an axios-shaped client whose requests go to healthy instances of one service.
+ * Creates an axios instance whose requests go to healthy instances of one service.
  *
- * Every option is checked here, before anything starts: a mistake is reported at once, with the
- * option's name and what would be right, not on the first request.
+ * Every option is checked here, at every depth, before anything starts: a mistake — a misspelt key
+ * included — is reported at once with the option's path and what would be right, not on the first
+ * request.
  *
  * @example
  * const users = createClient({ service: 'users' });
  * const { data } = await users.get('/users/42');
  */
 export function createClient(options: ClientOptions): BalancedClient {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', `must be an object such as { service: 'users' }, got ${String(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!clientOptionNames.has(name)) {
-      throw new InvalidOptionError(name, `is not an option of createClient; the options are ${[...clientOptionNames].join(', ')}`);
-    }
-  }
+  requireOptionsObject('options', options, "{ service: 'users' }");
+  rejectUnknownKeys('', options, optionNames);
   const service = validateService(options.service);
   const picker = resolvePicker(options.picker);
   const breaker = options.breaker === false ? undefined : resolveBreakerOptions(options.breaker);
-  const retry = new RetryPolicy(options.retry);
-  const discoveryTimeoutMs = milliseconds('discoveryTimeoutMs', options.discoveryTimeoutMs, 10_000);
-  const connectTimeoutMs = milliseconds('connectTimeoutMs', options.connectTimeoutMs, 1_000);
-  const clock = options.clock ?? systemClock;
-  if (typeof clock?.now !== 'function') {
-    throw new InvalidOptionError('clock', 'must be an object with a now() method returning milliseconds');
-  }
-  const axiosInstance = resolveAxios(options.axios);
-  const basePath = basePathOf(axiosInstance);
+  const retry = resolveRetryOptions(options.retry);
+  const hedge = resolveHedgeOptions(options.hedge);
+  const discoveryTimeoutMs = milliseconds('discoveryTimeoutMs', options.discoveryTimeoutMs ?? 10_000);
+  const connectTimeoutMs = milliseconds('connectTimeoutMs', options.connectTimeoutMs ?? 1_000);
+  const defaultDeadlineMs = milliseconds('defaultDeadlineMs', options.defaultDeadlineMs ?? 15_000, { allowFalse: true });
+  const clock = resolveClock(options.clock);
+  const tls = resolveInstanceTls(options.tls);
+  const base = resolveAxios(options.axios);
+  checkAxiosDefaults(base);
   // Discovery last: it is the one part that starts work (a Consul watch) as soon as it is subscribed.
   const discovery = resolveDiscovery(service, options);
 
-  return new BalancedClient({
+  const balancer = new Balancer({
     service,
     discovery,
     picker,
     breaker,
     retry,
-    transport: new AxiosTransport(axiosInstance, basePath, connectTimeoutMs),
-    axios: axiosInstance,
+    hedge,
+    transport: new AxiosTransport(axios, { connectTimeoutMs, ...(tls === undefined ? {} : { tls }) }),
     discoveryTimeoutMs,
+    scheduler: systemScheduler(),
+    backgroundScheduler: systemScheduler({ background: true }),
     clock,
+    random: systemRandom,
   });
-}
-
-function milliseconds(option: string, value: number | undefined, fallback: number): number {
-  const ms = value ?? fallback;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-    throw new InvalidOptionError(option, `must be a number of milliseconds > 0, got ${String(ms)}`);
+  const adapter = balancerAdapter(balancer, { service, basePath: '', pathBuilder: axios.create(), defaultDeadlineMs });
+  const instance = typeof base.create === 'function' ? base.create({ adapter }) : axios.create({ ...(base.defaults as CreateAxiosDefaults), adapter });
+  if (options.axios !== undefined && isAxiosInstance(options.axios)) {
+    // The interceptors object is shared between an axios instance and its request context: handing it the
+    // caller's managers makes every interceptor they add, now or later, run on this client's calls too.
+    const interceptors = instance.interceptors as { request: AxiosInstance['interceptors']['request']; response: AxiosInstance['interceptors']['response'] };
+    interceptors.request = base.interceptors.request;
+    interceptors.response = base.interceptors.response;
   }
-  return ms;
+  return attachBalancer(instance, balancer);
 }
 
 function validateService(service: unknown): string {
   if (service === undefined) {
     throw new InvalidOptionError('service', "is required: the Consul service name to send requests to, e.g. { service: 'users' }");
   }
-  if (typeof service !== 'string' || service.trim() === '') {
-    throw new InvalidOptionError('service', `must be a non-empty string naming a Consul service, got ${JSON.stringify(service)}`);
+  const name = nonEmptyString('service', service, "'users', a Consul service name");
+  if (/[/?#\s]/.test(name)) {
+    throw new InvalidOptionError('service', `must be a Consul service name (no '/', '?', '#' or spaces); got "${name}"`);
   }
-  if (/[/?#\s]/.test(service)) {
-    throw new InvalidOptionError('service', `must be a Consul service name (no '/', '?', '#' or spaces), got "${service}"`);
+  return name;
+}
+
+function resolveClock(clock: Clock | undefined): Clock {
+  if (clock === undefined) return systemClock;
+  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
+    throw new InvalidOptionError('clock', 'must be an object with a now() method returning milliseconds');
   }
-  return service;
+  return clock;
 }
 
 function resolvePicker(picker: ClientOptions['picker']): Picker {
@@ -98,12 +112,16 @@ function resolvePicker(picker: ClientOptions['picker']): Picker {
   if (typeof picker === 'string') {
     // The type leaves 'locality' out, but JavaScript callers and loose casts can still pass it.
     if ((picker as string) === 'locality') {
-      throw new InvalidOptionError('picker', `'locality' needs the caller's zone: picker: createPicker('locality', { zone: 'eu-west-1a' })`);
+      throw new InvalidOptionError('picker', "'locality' needs the caller's zone: picker: createPicker('locality', { zone: 'eu-west-1a' })");
+    }
+    if (!(pickerNames as readonly string[]).includes(picker)) {
+      const names = pickerNames.filter((name) => name !== 'locality').map((name) => `'${name}'`);
+      throw new InvalidOptionError('picker', `names no built-in picker (got ${JSON.stringify(picker)}); use one of ${names.join(', ')}, or pass a Picker object`);
     }
     return createPicker(picker);
   }
   if (typeof picker !== 'object' || picker === null || typeof (picker as Partial<Picker>).pick !== 'function') {
-    throw new InvalidOptionError('picker', `must be a built-in picker name (${pickerNames.join(', ')}) or an object with a pick(instances, context) method`);
+    throw new InvalidOptionError('picker', 'must be a built-in picker name or an object with a pick(instances, context) method');
   }
   for (const hook of ['onRequestStart', 'onRequestEnd'] as const) {
     const value = (picker as Partial<Picker>)[hook];
@@ -117,27 +135,29 @@ function resolvePicker(picker: ClientOptions['picker']): Picker {
 function resolveAxios(option: ClientOptions['axios']): AxiosInstance {
   if (option === undefined) return axios.create();
   if (isAxiosInstance(option)) return option;
-  if (typeof option !== 'object' || option === null) {
-    throw new InvalidOptionError('axios', `must be an axios instance or axios config, got ${String(option)}`);
-  }
-  return axios.create(option as CreateAxiosDefaults);
+  requireOptionsObject('axios', option, '{ timeout: 5000 } or an axios instance');
+  return axios.create(option);
 }
 
 function isAxiosInstance(value: unknown): value is AxiosInstance {
-  return typeof value === 'function' && typeof (value as Partial<AxiosInstance>).request === 'function' && typeof (value as Partial<AxiosInstance>).defaults === 'object';
+  return (
+    typeof value === 'function' &&
+    typeof (value as Partial<AxiosInstance>).request === 'function' &&
+    typeof (value as Partial<AxiosInstance>).defaults === 'object'
+  );
 }
 
-/** The wrapped instance's `baseURL` may only be a path: the balancer supplies scheme and host. */
-function basePathOf(instance: AxiosInstance): string {
+/** The instance the client builds on must not carry anything that would take requests around the balancer. */
+function checkAxiosDefaults(instance: AxiosInstance): void {
   const baseURL = instance.defaults.baseURL;
-  if (baseURL === undefined || baseURL === '') return '';
-  if (isAbsoluteUrl(baseURL)) {
+  if (baseURL !== undefined && baseURL !== '' && isAbsoluteUrl(baseURL)) {
     throw new InvalidOptionError(
       'axios.baseURL',
       `is "${baseURL}", an absolute URL that would bypass the balancer; give only a path prefix such as "/api/v1", or none`,
     );
   }
-  return baseURL;
+  const refused = refusedOption(instance.defaults);
+  if (refused !== undefined) throw new InvalidOptionError(`axios.${refused[0]}`, `is refused: ${refused[1]}`);
 }
 
 function resolveDiscovery(service: string, options: ClientOptions): Discovery {

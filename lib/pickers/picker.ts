@@ -58,8 +58,12 @@ export interface PickContext {
 export interface RequestResult {
   /** From the start of the attempt to its response headers or its failure. */
   readonly latencyMs: number;
-  /** `failure`: the attempt counted against the instance (connection error, timeout, 5xx). */
-  readonly outcome: 'success' | 'failure';
+  /**
+   * `failure`: the attempt counted against the instance (connection error, timeout, 5xx, or 429: go
+   * elsewhere). `cancelled`: the request no longer wanted the answer (the caller aborted, another hedge
+   * won): the latency says nothing about the instance.
+   */
+  readonly outcome: 'success' | 'failure' | 'cancelled';
   /** The HTTP status, when a response arrived. */
   readonly status?: number;
 }

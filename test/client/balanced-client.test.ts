@@ -144,9 +144,27 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     const discovery = new FakeDiscovery([instanceAt(deadPort), instanceAt(servers[0]!.port), instanceAt(servers[1]!.port)]);
     const client = createClient({ service: 'users', discovery, picker: firstAlways, breaker: false, retry: { attempts: 2 } });
     try {
+      const answeredBy = new Set<string>();
       for (let i = 0; i < 10; i++) {
         const response = await client.put<{ server: string }>('/orders/1', { i });
-        assert.equal(response.data.server, 's1', 'the retry went to the picker\'s choice among the untried instances');
+        answeredBy.add(response.data.server);
+      }
+      assert.ok([...answeredBy].every((server) => server === 's1' || server === 's2'), 'every retry left the dead instance');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a retry goes where a picker that reads context.tried chooses among the instances not tried", async () => {
+    resetServers();
+    const deadPort = await freePort();
+    const firstUntried: Picker = { name: 'first-untried', pick: (instances, context) => instances.find((i) => !context.tried(i)) };
+    const discovery = new FakeDiscovery([instanceAt(deadPort), instanceAt(servers[0]!.port), instanceAt(servers[1]!.port)]);
+    const client = createClient({ service: 'users', discovery, picker: firstUntried, breaker: false });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const response = await client.post<{ server: string }>('/orders', { i });
+        assert.equal(response.data.server, 's1');
       }
     } finally {
       await client.close();
@@ -323,19 +341,24 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
     }
   });
 
-  test('postForm sends multipart form data, and interceptors and defaults are the wrapped instance\'s', async () => {
+  test("postForm sends multipart form data; the client copies a wrapped instance's defaults and shares its interceptors", async () => {
     resetServers();
     servers[0]!.respondWith((req, res) => {
-      res.json({ contentType: req.header('content-type') ?? null, tenant: req.header('x-tenant') ?? null });
+      res.json({ contentType: req.header('content-type') ?? null, tenant: req.header('x-tenant') ?? null, trace: req.header('x-trace') ?? null });
     });
     const wrapped = axios.create({ headers: { 'x-tenant': 'acme' } });
     const client = createClient({ service: 'users', discovery: new FakeDiscovery([instanceAt(servers[0]!.port)]), axios: wrapped });
     try {
-      assert.equal(client.interceptors, wrapped.interceptors);
-      assert.equal(client.defaults, wrapped.defaults);
-      const { data } = await client.postForm<{ contentType: string; tenant: string }>('/upload', { name: 'report', size: '3' });
+      // An interceptor added to the wrapped instance after the client was made still runs on its calls.
+      wrapped.interceptors.request.use((config) => {
+        config.headers.set('x-trace', 't-1');
+        return config;
+      });
+      assert.equal(client.defaults.headers['x-tenant'], 'acme');
+      const { data } = await client.postForm<{ contentType: string; tenant: string; trace: string }>('/upload', { name: 'report', size: '3' });
       assert.match(data.contentType, /^multipart\/form-data; boundary=/);
       assert.equal(data.tenant, 'acme');
+      assert.equal(data.trace, 't-1');
     } finally {
       await client.close();
     }
@@ -462,11 +485,11 @@ describe('BalancedClient', { timeout: 60_000 }, () => {
   test('close() unsubscribes, rejects later requests and waiters', async () => {
     const discovery = new FakeDiscovery();
     const client = createClient({ service: 'users', discovery });
-    const waiting = client.ready({ timeoutMs: 10_000 });
+    const waiting = assert.rejects(client.ready({ timeoutMs: 10_000 }), ClientClosedError);
     assert.equal(discovery.subscribers, 1);
     await client.close();
     assert.equal(discovery.subscribers, 0);
-    await assert.rejects(waiting, ClientClosedError);
+    await waiting;
     await assert.rejects(client.get('/x'), (error: unknown) => error instanceof ClientClosedError && error.code === 'ERR_PROXYLESS_CLIENT_CLOSED');
   });
 });

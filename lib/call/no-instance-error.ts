@@ -1,0 +1,24 @@
+import { AllInstancesBusyError } from '../errors/all-instances-busy-error.js';
+import { NoHealthyInstancesError } from '../errors/no-healthy-instances-error.js';
+import type { InstanceHealth } from '../health/instance-health.js';
+import type { NoInstance } from './choose-instance.js';
+
+/** The error for a request no instance could take, saying why in the terms of the service's state now. */
+export function noInstanceError(why: NoInstance, service: string, health: InstanceHealth, capacity: number): Error {
+  const members = health.members.length;
+  switch (why) {
+    case 'no-members':
+      return new NoHealthyInstancesError(service, 'discovery reports no instance');
+    case 'all-unavailable':
+      return new NoHealthyInstancesError(
+        service,
+        `the breakers of all ${members} instance${members === 1 ? ' are' : 's are'} open and panic mode is off (breaker.panicThresholdPercent: 0)`,
+      );
+    case 'declined':
+      return new NoHealthyInstancesError(service, `the picker (or a filter in it) chose none of the ${health.available.length} available`);
+    case 'all-tried':
+      return new NoHealthyInstancesError(service, 'the request was already sent to every instance');
+    case 'at-capacity':
+      return new AllInstancesBusyError(service, capacity, health.available.length);
+  }
+}

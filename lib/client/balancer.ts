@@ -1,0 +1,275 @@
+import { Call, type CallEnvironment, type CallObserver, type CallRequest, type CallResult } from '../call/call.js';
+import type { AttemptReport } from '../call/call-report.js';
+import { ObservedLatency } from '../call/observed-latency.js';
+import { RetryBudget } from '../call/retry-budget.js';
+import type { ResolvedHedgeOptions, ResolvedRetryOptions } from '../call/retry-options.js';
+import type { NotRetriedReason } from '../call/retry-rule.js';
+import type { Clock, Random, Scheduler } from '../clock.js';
+import type { Discovery, DiscoveryStatus, DiscoverySubscription } from '../discovery/discovery.js';
+import type { Instance } from '../discovery/instance.js';
+import { ClientClosedError } from '../errors/client-closed-error.js';
+import { DiscoveryTimeoutError } from '../errors/discovery-timeout-error.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
+import type { ResolvedBreakerOptions } from '../health/breaker-options.js';
+import type { BreakerState } from '../health/instance-breaker.js';
+import { InstanceHealth } from '../health/instance-health.js';
+import type { Picker } from '../pickers/picker.js';
+import type { Transport } from '../transport/transport.js';
+import type { ClientEvents } from './client-events.js';
+
+/** The parts a balancer is assembled from; `createClient` builds them from options. */
+export interface BalancerParts {
+  readonly service: string;
+  readonly discovery: Discovery;
+  readonly picker: Picker;
+  /** `undefined`: no breakers. */
+  readonly breaker: ResolvedBreakerOptions | undefined;
+  readonly retry: ResolvedRetryOptions;
+  readonly hedge: ResolvedHedgeOptions | false;
+  readonly transport: Transport;
+  readonly discoveryTimeoutMs: number;
+  /** Timers of calls (kept alive while a call waits). */
+  readonly scheduler: Scheduler;
+  /** Timers of breakers and waits for discovery (never keep the process alive). */
+  readonly backgroundScheduler: Scheduler;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+export interface CloseOptions {
+  /** How long calls under way may take to finish before they are cancelled. Default 10,000 ms. */
+  readonly timeoutMs?: number;
+}
+
+interface ReadyWaiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The balancer of one service: what discovery says, what the health layer makes of it, and the calls in
+ * flight. The facade users hold (axios's shape, `fetch`) turns their requests into calls here; this is
+ * where the route's parts meet and where the client's events come from.
+ */
+export class Balancer {
+  readonly service: string;
+  readonly events = new TypedEmitter<ClientEvents>();
+  readonly health: InstanceHealth;
+  readonly #parts: BalancerParts;
+  readonly #env: CallEnvironment;
+  readonly #subscription: DiscoverySubscription;
+  readonly #calls = new Set<Call>();
+  readonly #readyWaiters = new Set<ReadyWaiter>();
+  #discovered = false;
+  #lastDiscoveryError: Error | undefined;
+  /** Discovery erred or went stale since it last answered normally: a recovery is worth telling. */
+  #troubled = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(parts: BalancerParts) {
+    this.service = parts.service;
+    this.#parts = parts;
+    this.health = new InstanceHealth(parts.breaker, parts.backgroundScheduler, {
+      breakerChanged: (instance, state) => this.#breakerChanged(instance, state),
+      panicChanged: (panicking, available, members) =>
+        this.events.emit(panicking ? 'panicEntered' : 'panicLeft', { service: this.service, available, instances: members }),
+    });
+    this.#env = {
+      service: parts.service,
+      health: this.health,
+      picker: parts.picker,
+      transport: parts.transport,
+      retry: parts.retry,
+      hedge: parts.hedge,
+      budget: parts.retry.budget === false ? undefined : new RetryBudget(parts.retry.budget, parts.clock),
+      breakerTimeoutMs: parts.breaker?.timeout ?? false,
+      errorFilter: parts.breaker?.errorFilter,
+      capacity: parts.breaker?.capacity ?? Infinity,
+      scheduler: parts.scheduler,
+      clock: parts.clock,
+      random: parts.random,
+      latency: new ObservedLatency(),
+      observer: this.#observer(),
+      waitForDiscovery: () => (this.#discovered ? undefined : this.ready()),
+    };
+    this.#subscription = parts.discovery.subscribe({
+      onInstances: (instances) => this.#setInstances(instances),
+      onError: (error) => this.#discoveryFailed(error),
+      onStatus: (status) => this.#discoveryStatus(status),
+    });
+  }
+
+  /** Runs one request through the route. Never rejects: failures are results. */
+  call(request: CallRequest): Promise<CallResult> {
+    if (this.#closed) {
+      return Promise.resolve({
+        kind: 'failure',
+        reason: 'unavailable',
+        error: new ClientClosedError(this.service),
+        report: { service: this.service, attempts: [] },
+      });
+    }
+    const call = new Call(this.#env, request);
+    this.#calls.add(call);
+    return call.run().then((result) => {
+      this.#calls.delete(call);
+      if (this.#calls.size === 0) this.#drained?.();
+      return result;
+    });
+  }
+
+  /** Resolves once discovery has delivered the first set of instances (possibly empty). */
+  ready(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClientClosedError(this.service));
+    if (this.#discovered) return Promise.resolve();
+    const timeoutMs = options.timeoutMs ?? this.#parts.discoveryTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.#parts.backgroundScheduler.delay(() => {
+        this.#readyWaiters.delete(waiter);
+        const cause = this.#lastDiscoveryError;
+        reject(new DiscoveryTimeoutError(this.service, timeoutMs, this.#parts.discovery.description, cause === undefined ? undefined : { cause }));
+      }, timeoutMs);
+      const waiter: ReadyWaiter = {
+        resolve: () => {
+          timer.cancel();
+          resolve();
+        },
+        reject: (error) => {
+          timer.cancel();
+          reject(error);
+        },
+      };
+      this.#readyWaiters.add(waiter);
+    });
+  }
+
+  /** The instances discovery currently reports, whatever their breakers say. */
+  instances(): readonly Instance[] {
+    return this.health.members;
+  }
+
+  breakerState(instanceId: string): BreakerState {
+    return this.health.breakerState(instanceId);
+  }
+
+  /**
+   * New requests are refused at once, and so are requests still waiting for a first instance list;
+   * requests already under way may finish, retries included, for up to `timeoutMs`, and are then
+   * cancelled. Then every breaker, timer and connection is released.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    this.#closed = true;
+    this.#subscription.close();
+    const closedError = new ClientClosedError(this.service);
+    for (const waiter of this.#readyWaiters) waiter.reject(closedError);
+    this.#readyWaiters.clear();
+    const drained =
+      this.#calls.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = this.#parts.backgroundScheduler.delay(() => {
+              for (const call of [...this.#calls]) call.cancel(closedError);
+            }, timeoutMs);
+            this.#drained = () => {
+              timer.cancel();
+              resolve();
+            };
+          });
+    this.#closing = drained
+      // One turn of the event loop lets every settled request's promise chain (response transforms,
+      // interceptors, the caller's own handlers) run before close() resolves.
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => {
+        this.health.close();
+        this.#parts.transport.close();
+        this.events.removeAllListeners();
+      });
+    return this.#closing;
+  }
+
+  // ---- what discovery and the health layer say --------------------------------------------------------
+
+  #setInstances(instances: readonly Instance[]): void {
+    if (this.#closed) return;
+    const previous = this.health.members;
+    this.health.setMembers(instances);
+    this.#parts.transport.instancesChanged(instances);
+    this.#lastDiscoveryError = undefined;
+    if (!this.#discovered) {
+      this.#discovered = true;
+      for (const waiter of this.#readyWaiters) waiter.resolve();
+      this.#readyWaiters.clear();
+    }
+    if (this.events.listenerCount('instancesChanged') > 0) {
+      const before = new Set(previous.map((i) => i.id));
+      const after = new Set(instances.map((i) => i.id));
+      this.events.emit('instancesChanged', {
+        service: this.service,
+        instances,
+        added: instances.filter((i) => !before.has(i.id)),
+        removed: previous.filter((i) => !after.has(i.id)),
+      });
+    }
+  }
+
+  #discoveryFailed(error: Error): void {
+    if (this.#closed) return;
+    this.#lastDiscoveryError = error;
+    this.#troubled = true;
+    this.events.emit('discoveryError', { service: this.service, error, instancesKept: this.health.members.length });
+  }
+
+  #discoveryStatus(status: DiscoveryStatus): void {
+    if (this.#closed) return;
+    if (status.state === 'stale') {
+      this.#troubled = true;
+      this.events.emit('discoveryStale', {
+        service: this.service,
+        reason: status.reason,
+        detail: status.detail,
+        instancesKept: this.health.members.length,
+      });
+      return;
+    }
+    this.#lastDiscoveryError = undefined;
+    if (!this.#troubled) return;
+    this.#troubled = false;
+    this.events.emit('discoveryRecovered', { service: this.service, instances: this.health.members.length });
+  }
+
+  #breakerChanged(instance: Instance, state: BreakerState): void {
+    if (this.#closed) return;
+    const event = { service: this.service, instance, state };
+    if (state === 'open') this.events.emit('breakerOpened', event);
+    else if (state === 'half-open') this.events.emit('breakerHalfOpened', event);
+    else this.events.emit('breakerClosed', event);
+  }
+
+  /** The calls' decisions as events; nothing is built for an event nobody listens to. */
+  #observer(): CallObserver {
+    const events = this.events;
+    const service = this.service;
+    return {
+      attemptFailed(call, attempt: AttemptReport, error) {
+        if (events.listenerCount('attemptFailed') === 0) return;
+        events.emit('attemptFailed', { service, method: call.method, url: call.url, attempt, error });
+      },
+      retrying(call, after, delayMs) {
+        if (events.listenerCount('retry') === 0) return;
+        events.emit('retry', { service, method: call.method, url: call.url, after, delayMs });
+      },
+      notRetried(call, after, reason: NotRetriedReason) {
+        if (events.listenerCount('notRetried') === 0) return;
+        events.emit('notRetried', { service, method: call.method, url: call.url, after, reason });
+      },
+      hedging(call, instance, afterMs) {
+        if (events.listenerCount('hedge') === 0) return;
+        events.emit('hedge', { service, method: call.method, url: call.url, instance, afterMs });
+      },
+    };
+  }
+}

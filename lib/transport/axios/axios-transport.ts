@@ -1,0 +1,95 @@
+import type { AxiosInstance, AxiosStatic } from 'axios';
+import type { AgentOptions as HttpsAgentOptions } from 'node:https';
+import type { Instance } from '../../discovery/instance.js';
+import type { AttemptOutcome } from '../attempt-outcome.js';
+import type { OutgoingRequest } from '../outgoing-request.js';
+import { OneShotBody } from '../request-body.js';
+import type { Transport } from '../transport.js';
+import { classifyAxiosFailure, plainHeaders } from './classify-axios-failure.js';
+import { createInstancePool, type InstancePool } from './instance-pool.js';
+
+export interface AxiosTransportOptions {
+  readonly connectTimeoutMs: number;
+  /** TLS options for `https:` instances. */
+  readonly tls?: HttpsAgentOptions;
+}
+
+/**
+ * Sends attempts with axios's own Node http adapter — the one the caller's requests would have used —
+ * over a keep-alive pool per instance. The caller's interceptors and transforms have already run once for
+ * the whole call; each attempt goes through a private axios instance with none of them, no redirects
+ * followed, no proxy and no status check, so the call sees the raw response.
+ */
+export class AxiosTransport implements Transport {
+  readonly name = 'axios';
+  readonly #axios: AxiosInstance;
+  readonly #options: AxiosTransportOptions;
+  /** Keyed by origin, not instance id: sockets belong to an address, whatever Consul calls it. */
+  readonly #pools = new Map<string, InstancePool>();
+
+  constructor(axios: AxiosStatic, options: AxiosTransportOptions) {
+    this.#options = options;
+    this.#axios = axios.create({
+      adapter: 'http',
+      transformRequest: [],
+      transformResponse: [],
+      validateStatus: null,
+      maxRedirects: 0,
+      proxy: false,
+      timeout: 0,
+      maxBodyLength: -1,
+    });
+  }
+
+  async send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
+    const pool = this.#poolFor(instance);
+    const body = request.body;
+    try {
+      const response = await this.#axios.request<Buffer | NodeJS.ReadableStream>({
+        url: instance.origin + request.path,
+        method: request.method,
+        headers: request.headers as Record<string, string | string[]>,
+        data: body instanceof OneShotBody ? body.take() : body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+        responseType: request.responseType === 'stream' ? 'stream' : 'arraybuffer',
+        maxContentLength: Number.isFinite(request.maxResponseBytes) ? request.maxResponseBytes : -1,
+        decompress: request.decompress,
+        httpAgent: pool.agent,
+        httpsAgent: pool.agent,
+        signal,
+      });
+      const headers = plainHeaders(response.headers);
+      pool.noteKeepAlive(headers['keep-alive']);
+      return {
+        kind: 'response',
+        response: { status: response.status, statusText: response.statusText, headers, body: response.data, request: response.request },
+      };
+    } catch (error) {
+      return classifyAxiosFailure(error, signal);
+    }
+  }
+
+  instancesChanged(instances: readonly Instance[]): void {
+    if (this.#pools.size === 0) return;
+    const live = new Set<string>();
+    for (const instance of instances) live.add(instance.origin);
+    for (const [origin, pool] of this.#pools) {
+      if (live.has(origin)) continue;
+      this.#pools.delete(origin);
+      pool.retire();
+    }
+  }
+
+  close(): void {
+    for (const pool of this.#pools.values()) pool.destroy();
+    this.#pools.clear();
+  }
+
+  #poolFor(instance: Instance): InstancePool {
+    let pool = this.#pools.get(instance.origin);
+    if (pool === undefined) {
+      pool = createInstancePool(instance.origin.startsWith('https:'), this.#options);
+      this.#pools.set(instance.origin, pool);
+    }
+    return pool;
+  }
+}

@@ -1,0 +1,154 @@
+import { Agent as HttpAgent, type AgentOptions, type ClientRequest, type ClientRequestArgs } from 'node:http';
+import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** The error code of a connection attempt that took longer than the connect timeout. */
+export const connectTimeoutCode = 'ERR_PROXYLESS_CONNECT_TIMEOUT';
+
+const established = Symbol('proxyless.established');
+
+/**
+ * Whether a socket ever became ready to carry a request (TCP connected, and the TLS handshake done for
+ * HTTPS). A request whose socket never did cannot have reached the server: this is what makes "never
+ * sent" a fact rather than a guess from an error code.
+ */
+export function wasEstablished(socket: unknown): boolean {
+  return typeof socket === 'object' && socket !== null && (socket as { [established]?: boolean })[established] === true;
+}
+
+/** Idle sockets are closed this long before the server would close them, so a request never races the server's close. */
+const idleMarginMs = 1_000;
+/** Without a `Keep-Alive: timeout` from the server: Node's servers close idle sockets after 5 s. */
+const defaultIdleMs = 4_000;
+const maxIdleMs = 60_000;
+
+export interface InstancePoolOptions {
+  readonly connectTimeoutMs: number;
+  /** TLS options for `https:` instances (CA, client certificate, server name, …). */
+  readonly tls?: HttpsAgentOptions;
+}
+
+/**
+ * The keep-alive connection pool of one instance.
+ *
+ * - A connect timeout: axios's `timeout` covers a whole attempt and a connection to a host that drops
+ *   packets would otherwise wait for the kernel's SYN retries, minutes. Failing the connect alone, early,
+ *   is always safe to retry elsewhere.
+ * - Idle sockets are closed a second before the server's advertised `Keep-Alive: timeout` (4 s without
+ *   one), as undici does: a request written to a socket the server is closing at that instant is lost
+ *   after it may have been read, and only an idempotent one could be retried.
+ * - Sockets remember whether they were ever established, for the transport's classification.
+ */
+export interface InstancePool {
+  readonly agent: HttpAgent;
+  /** Reads the server's `Keep-Alive` response header and sizes the idle timeout from it. */
+  noteKeepAlive(header: unknown): void;
+  /** Lets requests under way finish, then closes their sockets instead of pooling them. */
+  retire(): void;
+  destroy(): void;
+}
+
+export function createInstancePool(secure: boolean, options: InstancePoolOptions): InstancePool {
+  const settings = { idleMs: defaultIdleMs, retired: false };
+  const agentOptions: AgentOptions = { keepAlive: true, scheduling: 'lifo' };
+  const agent = secure
+    ? new HttpsInstanceAgent({ ...agentOptions, ...options.tls }, options.connectTimeoutMs, settings)
+    : new HttpInstanceAgent(agentOptions, options.connectTimeoutMs, settings);
+  return {
+    agent,
+    noteKeepAlive(header) {
+      const match = typeof header === 'string' ? /timeout=(\d+)/i.exec(header) : null;
+      if (match === null) return;
+      const serverMs = Number(match[1]) * 1000;
+      settings.idleMs = Math.min(maxIdleMs, serverMs > 2 * idleMarginMs ? serverMs - idleMarginMs : serverMs / 2);
+    },
+    retire() {
+      settings.retired = true;
+      for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+    },
+    destroy() {
+      agent.destroy();
+    },
+  };
+}
+
+interface PoolSettings {
+  idleMs: number;
+  retired: boolean;
+}
+
+class HttpInstanceAgent extends HttpAgent {
+  readonly #connectTimeoutMs: number;
+  readonly #settings: PoolSettings;
+
+  constructor(options: AgentOptions, connectTimeoutMs: number, settings: PoolSettings) {
+    super(options);
+    this.#connectTimeoutMs = connectTimeoutMs;
+    this.#settings = settings;
+  }
+
+  override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
+    const socket = super.createConnection(options, callback);
+    if (socket) watchConnect(socket as Socket, 'connect', this.#connectTimeoutMs, options);
+    return socket;
+  }
+
+  override keepSocketAlive(socket: Duplex): void {
+    return keepIdle(this.#settings, socket, () => super.keepSocketAlive(socket));
+  }
+
+  override reuseSocket(socket: Duplex, request: ClientRequest): void {
+    (socket as Socket).setTimeout(0);
+    super.reuseSocket(socket, request);
+  }
+}
+
+class HttpsInstanceAgent extends HttpsAgent {
+  readonly #connectTimeoutMs: number;
+  readonly #settings: PoolSettings;
+
+  constructor(options: HttpsAgentOptions, connectTimeoutMs: number, settings: PoolSettings) {
+    super(options);
+    this.#connectTimeoutMs = connectTimeoutMs;
+    this.#settings = settings;
+  }
+
+  override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
+    const socket = super.createConnection(options, callback);
+    // The handshake is part of connecting: a server that accepts TCP but never answers TLS is as dead.
+    if (socket) watchConnect(socket as Socket, 'secureConnect', this.#connectTimeoutMs, options);
+    return socket;
+  }
+
+  override keepSocketAlive(socket: Duplex): void {
+    return keepIdle(this.#settings, socket, () => super.keepSocketAlive(socket));
+  }
+
+  override reuseSocket(socket: Duplex, request: ClientRequest): void {
+    (socket as Socket).setTimeout(0);
+    super.reuseSocket(socket, request);
+  }
+}
+
+function watchConnect(socket: Socket, readyEvent: 'connect' | 'secureConnect', timeoutMs: number, options: ClientRequestArgs): void {
+  const timer = setTimeout(() => {
+    const error = new Error(`connect to ${options.host ?? 'localhost'}:${String(options.port)} timed out after ${timeoutMs} ms`);
+    socket.destroy(Object.assign(error, { code: connectTimeoutCode }));
+  }, timeoutMs);
+  socket.once(readyEvent, () => {
+    clearTimeout(timer);
+    (socket as Socket & { [established]?: boolean })[established] = true;
+  });
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * Node's agent keeps a freed socket when `keepSocketAlive` returns true (its declared type says void);
+ * an idle socket then times out on its own and the agent destroys it.
+ */
+function keepIdle(settings: PoolSettings, socket: Duplex, keep: () => unknown): void {
+  const kept = !settings.retired && keep() === true;
+  if (kept) (socket as Socket).setTimeout(settings.idleMs);
+  return kept as unknown as undefined;
+}
