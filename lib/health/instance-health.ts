@@ -11,7 +11,7 @@ export interface HealthListener {
   panicChanged(panicking: boolean, available: number, members: number): void;
 }
 
-/** An instance as the health layer sees it; `ejected` is reserved for outlier ejection. */
+/** An instance as the health layer sees it: taking traffic, out (breaker open), or taking its trials. */
 export type InstanceState = 'healthy' | 'open' | 'half-open';
 
 /** What the health layer keeps of one instance, by id: it outlives the instance object and, for a while, its membership. */
