@@ -110,9 +110,9 @@ export class InstanceRegistration implements Registration {
     if (this.#drained !== undefined) return;
     this.#leaving ??= 'not registered with Consul';
     this.#stopSignalHandling();
-    await this.#registrar.stop('register() gave up');
+    // A registration still under way when the bound ran out may yet land: it is taken back.
+    await this.#leaveConsul('register() gave up');
     this.#serverDrain.detach();
-    this.#endpoint.close();
   }
 
   drain(): Promise<DrainResult> {
