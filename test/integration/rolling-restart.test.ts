@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import axios, { type AxiosError } from 'axios';
 import { createClient } from '../../lib/client/create-client.js';
 import type { BalancedClient } from '../../lib/client/balanced-client.js';
 import { startConsul, type ConsulAgent } from '../support/consul-agent.js';
@@ -39,7 +40,15 @@ test('a rolling restart of four instances under GET and POST load fails no reque
       return instance;
     };
     const old = await Promise.all(Array.from({ length: INSTANCES }, (_, index) => start(index + 1)));
-    const c = createClient({ service: SERVICE, consul: { host: agent.host, port: agent.port } });
+    // Every failed attempt, retried or not: a POST that lost its connection after it may have been sent is
+    // one a client may not retry (only one that provably never reached a server), so there must be none.
+    const attempts = axios.create();
+    const failedAttempts: string[] = [];
+    attempts.interceptors.response.use(undefined, (error: AxiosError) => {
+      failedAttempts.push(`${error.config?.method?.toUpperCase() ?? '?'} ${error.code ?? error.response?.status ?? 'error'}`);
+      return Promise.reject(error);
+    });
+    const c = createClient({ service: SERVICE, consul: { host: agent.host, port: agent.port }, axios: attempts });
     client = c;
     await c.ready({ timeoutMs: 10_000 });
     await waitFor(() => c.instances().length === INSTANCES, 20_000, `${INSTANCES} passing instances`);
@@ -72,10 +81,13 @@ test('a rolling restart of four instances under GET and POST load fails no reque
     const getResult = await gets.stop();
     const postResult = await posts.stop();
     console.log(`# ${getResult.ok} GET and ${postResult.ok} POST answered during the restart; drains: ${drains.join(', ')}`);
+    console.log(`# failed attempts, each retried elsewhere: ${failedAttempts.length === 0 ? 'none' : failedAttempts.join(', ')}`);
 
     assert.equal(getResult.failed, 0, `failed GET: ${getResult.errors.join('; ')}`);
     assert.equal(postResult.failed, 0, `failed POST: ${postResult.errors.join('; ')}`);
     assert.ok(getResult.ok > 100 && postResult.ok > 100, 'load flowed throughout');
+    const lostAfterSending = failedAttempts.filter((attempt) => /^POST (ECONNRESET|EPIPE|ERR_STREAM_PREMATURE_CLOSE|ECONNABORTED|ETIMEDOUT)$/.test(attempt));
+    assert.deepEqual(lostAfterSending, [], 'no POST lost its connection after it may have been sent');
 
     const applied = readdirSync(ledgers).flatMap((file) => readFileSync(join(ledgers, file), 'utf8').split('\n').filter(Boolean));
     const counts = new Map<string, number>();
