@@ -26,3 +26,19 @@ test('npm run demo: one instance killed under load, no request failed, everythin
   assert.match(output, /no request failed\./);
   assert.match(output, /stopped everything the demo started/);
 });
+
+// Six service processes start one after another here; on a loaded machine that alone can take a minute.
+test('npm run example:express: two self-registered services call each other; a rolling restart of one fails nothing', { timeout: 150_000 }, () => {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'examples/express/run.ts'], {
+    cwd: new URL('../', import.meta.url),
+    encoding: 'utf8',
+    timeout: 140_000,
+  });
+  assert.match(output, /POST \/orders +orders-\d \(asked users-\d\): a slide rule for Ada Lovelace/);
+  assert.match(output, /GET \/users\/2\/orders +users-\d \(asked orders-\d\): a notebook, a punched card/);
+  assert.match(output, /SIGTERM users-1: drained \(0 requests cut off\), exited with code 0/);
+  assert.match(output, /SIGTERM users-2: drained \(0 requests cut off\), exited with code 0/);
+  assert.match(output, /failed +0\n/);
+  assert.match(output, /users now +users-3, users-4\n/);
+  assert.match(output, /stopped everything the example started/);
+});
