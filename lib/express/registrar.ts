@@ -3,7 +3,7 @@ import { RegistrationCanceledError } from '../errors/registration-canceled-error
 import { RegistrationError } from '../errors/registration-error.js';
 import { RegistrationTimeoutError } from '../errors/registration-timeout-error.js';
 import type { AgentEndpoint } from './agent-endpoint.js';
-import { fullJitterDelayMs } from './full-jitter-backoff.js';
+import { fullJitterBackoff } from '../call/backoff.js';
 import type { HealthReport } from './health-report.js';
 import type { ResolvedCheck } from './register-options.js';
 import type { ServiceDefinition } from './service-definition.js';
@@ -113,7 +113,7 @@ export class Registrar {
         const failure = error instanceof RegistrationError ? error : this.#unexpected(error);
         if (failure.operation === 'register') this.#lastError = failure;
         this.#options.onError(failure);
-        delayMs = fullJitterDelayMs(failures, retryBaseMs, Math.min(retryCapMs, this.#steadyPeriodMs()), this.#options.random);
+        delayMs = fullJitterBackoff(Math.max(failures, 1), { baseMs: retryBaseMs, maxMs: Math.min(retryCapMs, this.#steadyPeriodMs()) }, this.#options.random);
       }
       if (!this.#stopped && delayMs > 0) await this.#sleep(delayMs);
     }

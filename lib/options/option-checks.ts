@@ -12,7 +12,7 @@ import { didYouMean } from './did-you-mean.js';
 export const maxTimerMs = 2 ** 31 - 1;
 
 /** `value` must be a plain options object (not null, an array or a function). */
-export function requireOptionsObject(path: string, value: unknown, example: string): asserts value is object {
+export function requireOptionsObject<T>(path: string, value: T, example: string): asserts value is T & Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidOptionError(path, `must be an object such as ${example}; got ${describeValue(value)}`);
   }
