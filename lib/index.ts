@@ -7,11 +7,11 @@ export type { ClientOptions } from './client/client-options.js';
 export type { ClientEvents, InstancesChangedEvent, BreakerEvent, DiscoveryErrorEvent } from './client/client-events.js';
 
 export type { Instance, InstanceNode } from './discovery/instance.js';
-export type { Discovery, DiscoveryObserver, DiscoverySubscription } from './discovery/discovery.js';
+export type { Discovery, DiscoveryObserver, DiscoverySubscription, DiscoveryStatus, DiscoveryStaleReason } from './discovery/discovery.js';
 export { ConsulDiscovery, consulDiscovery } from './discovery/consul-discovery.js';
 export type { ConsulDiscoveryOptions } from './discovery/consul-discovery.js';
-export type { ConsulOption, ConsulConnectionOptions } from './discovery/consul-connection.js';
-export type { ConsulQueryOptions } from './discovery/consul-health-query.js';
+export type { ConsulOption, ConsulAgentOption, ConsulConnectionOptions } from './discovery/consul-connection.js';
+export type { ConsulQueryOptions, ConsulConsistency } from './discovery/consul-health-query.js';
 export { staticDiscovery } from './discovery/static-discovery.js';
 export type { StaticDiscoveryOptions } from './discovery/static-discovery.js';
 
@@ -30,5 +30,8 @@ export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { AbsoluteUrlError } from './errors/absolute-url-error.js';
 export { NoHealthyInstancesError } from './errors/no-healthy-instances-error.js';
 export { DiscoveryError } from './errors/discovery-error.js';
+export { ConsulTlsError } from './errors/consul-tls-error.js';
+export { ConsulAclError } from './errors/consul-acl-error.js';
+export { DiscoverySnapshotError } from './errors/discovery-snapshot-error.js';
 export { DiscoveryTimeoutError } from './errors/discovery-timeout-error.js';
 export { ClientClosedError } from './errors/client-closed-error.js';

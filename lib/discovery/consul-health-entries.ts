@@ -79,6 +79,25 @@ export function nextInstanceSnapshot(
   return { instances: Object.freeze(instances), canonical };
 }
 
+/**
+ * The snapshot of a set that did not come from Consul (a snapshot file), so that Consul's next answer is
+ * compared with it like any other: instances that did not change keep their objects.
+ */
+export function snapshotOfInstances(instances: readonly Instance[]): InstanceSnapshot {
+  const canonical = new Map<string, { instance: Instance; key: string }>();
+  for (const instance of instances) canonical.set(instance.id, { instance, key: canonicalKey(instance.id, instance) });
+  const sorted = [...canonical.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, { instance }]) => instance);
+  return { instances: Object.freeze(sorted), canonical };
+}
+
+/** Equal strings for snapshots of equal sets. */
+export function snapshotSignature(snapshot: InstanceSnapshot): string {
+  return [...snapshot.canonical.values()]
+    .map(({ key }) => key)
+    .sort()
+    .join('\n');
+}
+
 /** One health entry (`{ Node, Service, Checks }`) as an instance, or `undefined` if it is not routable. */
 export function instanceFromHealthEntry(
   service: string,
