@@ -9,7 +9,9 @@ import type { ConsulReader, RequestCancel } from './consul-reader.js';
  * answer, so a token without `service:read` (or without `node:read` on the instances' nodes) sees an empty
  * service, exactly like a service that has no instance. Where Consul says so
  * (`X-Consul-Results-Filtered-By-ACLs`, recent versions) that settles it. Elsewhere (Consul 1.8 on) two
- * reads that need no more rights than the query itself tell it apart:
+ * reads that need no more rights than the query itself tell it apart, after a third that says whether
+ * ACLs are on at all (so an agent without them is asked one cheap local question):
+ * - `/v1/acl/token/self` answers 401 "ACL support disabled" where ACLs are off;
  * - `/v1/agent/health/service/name/<service>` checks `service:read` on the service before anything else and
  *   answers 403 without it (404 or a health status with it);
  * - `/v1/catalog/nodes` is filtered by `node:read`, and a cluster always has at least the agent's own node,
@@ -31,6 +33,8 @@ export async function aclCauseOfEmptyAnswer(
     return `Consul left out of its answer instances ${who} may not read (X-Consul-Results-Filtered-By-ACLs)${giveOne}; ${aclPolicyHint(service)}`;
   }
   try {
+    const self = await reader.get('/acl/token/self', {}, {}, options);
+    if (self.status === 401) return undefined;
     const serviceRead = await reader.get('/agent/health/service/name/{service}', { service }, {}, options);
     if (serviceRead.status === 403) {
       return `Consul answered no instance because ${who} may not read service "${service}" (Consul drops what a token may not read instead of refusing)${giveOne}; ${aclPolicyHint(service)}`;

@@ -48,7 +48,7 @@ export interface ConsulHealthWatchOptions {
   readonly source: string;
   /** Longest time Consul may hold a blocking query open. Default 30 000 ms (Consul caps it at 10 minutes). */
   readonly waitMs?: number;
-  /** The first blocking wait; each next one doubles, up to `waitMs`. Default 250 ms. */
+  /** The first blocking wait; each next one doubles, up to `waitMs`. Default 100 ms. */
   readonly firstWaitMs?: number;
   /** Calls that may follow each other at once. Default 5. */
   readonly burst?: number;
@@ -204,7 +204,7 @@ export class ConsulHealthWatch {
   async #run(): Promise<void> {
     const options = this.#options;
     const waitMs = options.waitMs ?? 30_000;
-    const firstWaitMs = Math.min(options.firstWaitMs ?? 250, waitMs);
+    const firstWaitMs = Math.min(options.firstWaitMs ?? 100, waitMs);
     const marginMs = options.answerMarginMs ?? 5_000;
     const baseMs = options.backoffBaseMs ?? 100;
     const maxMs = options.backoffMaxMs ?? 5_000;
@@ -246,8 +246,10 @@ export class ConsulHealthWatch {
           // blocking query never uses an index below 1, which Consul would answer at once, for ever.
           const reset = next !== undefined && next >= 1n && next < index;
           index = reset ? 0n : next === undefined || next < 1n ? 1n : next;
-          failures = 0;
-          await this.#accept(agent, answer, reconnected || reset, cancel);
+          // An answer from an agent cut off from its servers does not end a streak of failures: between its
+          // cached answers its blocking queries fail, and the backoff must go on growing.
+          const sound = await this.#accept(agent, answer, { reconnected: reconnected || reset, blocking: wait > 0 }, cancel);
+          if (sound) failures = 0;
           reconnected = false;
         }
       } catch (error) {
@@ -261,6 +263,8 @@ export class ConsulHealthWatch {
         failures += 1;
         index = 0n;
         reconnected = true;
+        // Start the waits short again: the next blocking answer soon says whether the agent is sound.
+        blockingCalls = 0;
         this.#failed(failure.error, failures);
         if (failure.agentAtFault) {
           this.#reportingFailure = true;
@@ -276,6 +280,7 @@ export class ConsulHealthWatch {
       if (interrupt !== undefined) {
         index = 0n;
         reconnected ||= interrupt.reconnect;
+        if (interrupt.reconnect) blockingCalls = 0;
         delayMs = 0;
       }
       if (delayMs > 0) await this.#sleep(delayMs);
@@ -283,7 +288,12 @@ export class ConsulHealthWatch {
   }
 
   /** A list of health entries from `agent`: deliver it, hold through it, or say why it is empty. */
-  async #accept(agent: ConsulAgent, answer: ConsulAnswer, reconnected: boolean, cancel: RequestCancel): Promise<void> {
+  async #accept(
+    agent: ConsulAgent,
+    answer: ConsulAnswer,
+    { reconnected, blocking }: { reconnected: boolean; blocking: boolean },
+    cancel: RequestCancel,
+  ): Promise<boolean> {
     const { service, query } = this.#options;
     this.#failingSince = undefined;
     this.#clearSnapshotTimer();
@@ -292,11 +302,15 @@ export class ConsulHealthWatch {
     const empty = (next ?? previous ?? emptySnapshot).instances.length === 0;
 
     // An agent that comes back empty (restarted without its state) answers so until instances register
-    // again: the last set is held through it for a while, and said to be stale.
-    const heldBefore = this.#currentIsLive && previous !== undefined && previous.instances.length > 0;
-    if (empty && heldBefore && (this.#holdTimer !== undefined || (reconnected && query.emptyGraceMs !== false))) {
+    // again: the last set, from Consul or from the snapshot file, is held through it for a while, and said
+    // to be stale.
+    const heldBefore = previous !== undefined && previous.instances.length > 0;
+    const firstSince = reconnected || !this.#currentIsLive;
+    if (empty && heldBefore && (this.#holdTimer !== undefined || (firstSince && query.emptyGraceMs !== false))) {
       if (this.#holdTimer === undefined) this.#hold(agent, previous, query.emptyGraceMs as number);
-      return;
+      // Consul has answered: once the grace period is over, its answer is followed.
+      this.#currentIsLive = true;
+      return true;
     }
     this.#stopHolding();
 
@@ -306,7 +320,7 @@ export class ConsulHealthWatch {
         timeoutMs: this.#options.answerMarginMs ?? 5_000,
         cancel,
       });
-      if (this.#closed) return;
+      if (this.#closed) return false;
       if (problem !== undefined) aclError = new ConsulAclError(this.#sourceOf(agent), problem);
     }
 
@@ -319,24 +333,32 @@ export class ConsulHealthWatch {
     this.#aclEmpty = aclError !== undefined;
     if (aclError !== undefined) {
       this.#reportError(aclError);
-      return;
+      return true;
     }
-    this.#lastError = undefined;
 
     const age = Number(single(answer.headers.age) ?? '0');
+    const degraded = this.#status !== undefined || this.#lastError !== undefined;
     if (query.cached && Number.isFinite(age) && age > 0) {
+      this.#lastError = undefined;
       this.#setStale(
         'agent-lost-servers',
         `the agent at ${agent.connection.address} answers from its cache, refreshed ${age} s ago: it has lost contact with the Consul servers, so changes may be missing`,
       );
-    } else if (single(answer.headers['x-consul-knownleader']) === 'false') {
+      return false;
+    }
+    if (single(answer.headers['x-consul-knownleader']) === 'false') {
+      this.#lastError = undefined;
       this.#setStale(
         'agent-lost-servers',
         `the agent at ${agent.connection.address} answers without a known cluster leader (a stale read): changes may be missing`,
       );
-    } else {
-      this.#recovered();
+      return false;
     }
+    // Straight from the cache after a failure, an answer says nothing of the servers (Age counts whole
+    // seconds): the next blocking answer, a short wait away, tells whether the cache is being refreshed.
+    if (query.cached && !blocking && degraded) return false;
+    this.#recovered();
+    return true;
   }
 
   #hold(agent: ConsulAgent, held: InstanceSnapshot, graceMs: number): void {
@@ -373,11 +395,13 @@ export class ConsulHealthWatch {
   #failed(error: DiscoveryError, failures: number): void {
     this.#failingSince ??= new Date();
     const known = this.#current?.instances.length ?? 0;
-    const specific = this.#status?.reason === 'snapshot' || this.#status?.reason === 'holding-through-empty';
+    // An agent that answers from its cache between failures is reachable: its status says more than this one.
+    const reason = this.#status?.reason;
+    const specific = reason === 'snapshot' || reason === 'holding-through-empty' || reason === 'agent-lost-servers';
     if (failures >= this.#options.agents.size && known > 0 && !specific) {
       this.#setStale(
         'unreachable',
-        `no Consul agent (${this.#options.agents.addresses}) has answered since ${this.#failingSince.toISOString()}; ` +
+        `Consul (${this.#options.agents.addresses}) has given no usable answer since ${this.#failingSince.toISOString()}; ` +
           `the ${known} instance${known === 1 ? '' : 's'} last known are still served`,
       );
     }

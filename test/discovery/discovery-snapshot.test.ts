@@ -57,11 +57,11 @@ describe('discovery snapshots', { timeout: 20_000 }, () => {
   test('the set is written when it changes, atomically, and not again while it stays the same', async () => {
     const path = join(snapshotDir(), 'nested', 'svc.json');
     let n = 0;
+    let changed = false;
     const port = await consulAnswering(() => {
       n += 1;
-      if (n <= 3) return { index: String(n), ids: ['a'] };
-      if (n === 4) return { index: '9', ids: ['a', 'b'] };
-      return 'hold';
+      if (!changed) return { index: String(n), ids: ['a'] };
+      return n < 100 ? { index: '999', ids: ['a', 'b'] } : 'hold';
     });
     const { recorder } = watch(port, { snapshotPath: path });
     await recorder.until((r) => r.sets.length === 1);
@@ -71,9 +71,13 @@ describe('discovery snapshots', { timeout: 20_000 }, () => {
     assert.equal(written.format, 'proxyless-discovery-snapshot');
     assert.equal(written.service, 'svc');
     assert.deepEqual(written.instances.map((i: { id: string }) => i.id), ['a']);
+    // The same set answered again and again is not written again.
+    const answered = n;
+    await until(() => n >= answered + 3, 3000, 'more answers with the same set');
+    assert.equal(statSync(path).mtimeMs, first);
+    changed = true;
     await recorder.until((r) => r.sets.length === 2);
     await until(() => JSON.parse(readFileSync(path, 'utf8')).instances.length === 2, 2000, 'the second write');
-    assert.ok(statSync(path).mtimeMs >= first);
     assert.deepEqual(readdirSync(join(dir, 'nested')), ['svc.json'], 'no temporary file is left behind');
     assert.equal((statSync(path).mode & 0o777).toString(8), '600');
   });
@@ -111,6 +115,21 @@ describe('discovery snapshots', { timeout: 20_000 }, () => {
     assert.deepEqual(
       recorder.log.filter((entry) => !entry.startsWith('error')),
       ['set:a,b', 'status:stale:snapshot', 'status:live'],
+    );
+  });
+
+  test('an empty first answer is held through like any empty answer after a reconnect, then followed', async () => {
+    const path = join(snapshotDir(), 'svc.json');
+    let up = false;
+    const port = await consulAnswering(() => (!up ? { status: 500, text: 'No cluster leader' } : { index: '7', ids: [] }));
+    writeFileSync(path, snapshotFile('svc', ['a']));
+    const { recorder } = watch(port, { snapshotPath: path, emptyGraceMs: 300 });
+    await recorder.until((r) => r.latestStatus?.state === 'stale');
+    up = true;
+    await recorder.until((r) => r.latestIds().length === 0 && r.sets.length === 2, 3000, 'the empty set after the grace period');
+    assert.deepEqual(
+      recorder.log.filter((entry) => !entry.startsWith('error')),
+      ['set:a', 'status:stale:snapshot', 'status:stale:holding-through-empty', 'set:', 'status:live'],
     );
   });
 
