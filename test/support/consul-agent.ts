@@ -187,6 +187,9 @@ class AgentProcess implements ConsulAgent {
         `-data-dir=${this.client.dataDir}`,
         `-retry-join=${this.client.join}`,
         '-retry-interval=100ms',
+        // Cumulative counters at /v1/agent/metrics?format=prometheus, for tests that count calls to the servers.
+        '-hcl',
+        'telemetry { prometheus_retention_time = "10m" }',
       ];
     }
     const args = ['agent', '-dev', ...common, `-serf-wan-port=${this.ports.serfWan}`];
