@@ -9,7 +9,6 @@ import {
   emptySnapshot,
   nextInstanceSnapshot,
   snapshotOfInstances,
-  snapshotSignature,
   type InstanceSnapshot,
 } from './consul-health-entries.js';
 import { describeSelection, healthQueryParameters, selectionKey, type ResolvedConsulQuery } from './consul-health-query.js';
@@ -385,7 +384,7 @@ export class ConsulHealthWatch {
   /** Tells the observers of a new set; `write` it to the snapshot file when it is Consul's own answer. */
   #deliver(snapshot: InstanceSnapshot, write: boolean): void {
     this.#current = snapshot;
-    if (write) this.#writer?.write(snapshot.instances, snapshotSignature(snapshot));
+    if (write) this.#writer?.write(snapshot.instances);
     const instances = snapshot.instances;
     for (const observer of [...this.#observers]) {
       if (this.#observers.has(observer)) notify(() => observer.onInstances(instances));
@@ -446,7 +445,6 @@ export class ConsulHealthWatch {
         // Consul may have answered while the file was read: its answer wins.
         if (content === undefined || this.#closed || this.#current !== undefined) return;
         const snapshot = snapshotOfInstances(content.instances);
-        this.#writer?.known(snapshotSignature(snapshot));
         this.#currentIsLive = false;
         this.#deliver(snapshot, false);
         this.#setStale(

@@ -68,15 +68,16 @@ export async function readSnapshot(path: string, query: SnapshotQuery, source: s
 
 /**
  * Writes a query's snapshots one at a time, atomically (a temporary file renamed over the old one, so a
- * reader never sees half a file), only when the set differs from the one last written or read.
+ * reader never sees half a file), and only when the set differs from what the file holds.
  */
 export class SnapshotWriter {
   readonly #path: string;
   readonly #query: SnapshotQuery;
   readonly #onError: (error: unknown) => void;
-  #signature: string | undefined;
+  /** The instances the file holds, as JSON; read from the file before the first write. */
+  #written: string | undefined;
   #writing = false;
-  #next: { instances: readonly Instance[]; signature: string } | undefined;
+  #next: readonly Instance[] | undefined;
 
   constructor(path: string, query: SnapshotQuery, onError: (error: unknown) => void) {
     this.#path = path;
@@ -84,23 +85,19 @@ export class SnapshotWriter {
     this.#onError = onError;
   }
 
-  /** The content of the file now, so that the same set is not written again. */
-  known(signature: string): void {
-    this.#signature = signature;
-  }
-
-  /** Writes `instances` unless `signature` (equal for equal sets) is what the file holds. */
-  write(instances: readonly Instance[], signature: string): void {
-    if (signature === (this.#next?.signature ?? this.#signature)) return;
-    this.#next = { instances, signature };
+  write(instances: readonly Instance[]): void {
+    this.#next = instances;
     if (!this.#writing) void this.#drain();
   }
 
   async #drain(): Promise<void> {
     this.#writing = true;
     while (this.#next !== undefined) {
-      const { instances, signature } = this.#next;
+      const instances = this.#next;
       this.#next = undefined;
+      const json = JSON.stringify(instances);
+      this.#written ??= await this.#onDisk();
+      if (json === this.#written) continue;
       const temporary = `${this.#path}.${process.pid}.tmp`;
       try {
         await mkdir(dirname(this.#path), { recursive: true });
@@ -115,13 +112,23 @@ export class SnapshotWriter {
         };
         await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
         await rename(temporary, this.#path);
-        this.#signature = signature;
+        this.#written = json;
       } catch (error) {
         await rm(temporary, { force: true }).catch(() => undefined);
         this.#onError(error);
       }
     }
     this.#writing = false;
+  }
+
+  /** The instances of the snapshot on disk for this query, as JSON, or '' when there is none to keep. */
+  async #onDisk(): Promise<string> {
+    try {
+      const content = await readSnapshot(this.#path, this.#query, '');
+      return content === undefined ? '' : JSON.stringify(content.instances);
+    } catch {
+      return '';
+    }
   }
 }
 
