@@ -73,3 +73,25 @@ test('the agent in use killed under load fails no request; changes flow through 
     await joining.stop();
   }
 });
+
+test('an agent in use that stops answering (SIGSTOP) is left within a check, with no failed request', { timeout: 90_000 }, async () => {
+  const [local, remote] = cluster.clients;
+  await waitFor(() => agentInUse() === local!.address, 15_000, 'the first agent in use');
+  const load = startLoad(6, () => client.get<{ id: string }>('/whoami'));
+  try {
+    await sleep(300);
+    local!.pause();
+    const paused = performance.now();
+    // A frozen agent refuses nothing: only the agents' check (every 5 s, 2 s to answer) can tell.
+    await waitFor(() => agentInUse() === remote!.address, 15_000, 'the move away from the frozen agent');
+    console.log(`# a frozen agent was left ${(performance.now() - paused).toFixed(0)} ms after it froze`);
+    await instances[0]!.deregister();
+    await waitFor(() => !client.instances().some((i) => i.id === instances[0]!.id), 5_000, 'a change through the second agent');
+    local!.resume();
+    await waitFor(() => agentInUse() === local!.address, 15_000, 'the return once it answers again');
+  } finally {
+    local!.resume();
+    const result = await load.stop();
+    assert.equal(result.failed, 0, `failed requests: ${result.errors.join('; ')}`);
+  }
+});

@@ -65,6 +65,10 @@ export interface ConsulAgent {
   createToken(rules?: string): Promise<string>;
   /** SIGKILL, resolved once the agent has exited; its ports stay reserved for `restart()`. */
   kill(): Promise<void>;
+  /** SIGSTOP: the agent stops answering, its connections hang, as a host that froze. */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
   /** The agent again on the same ports: a dev agent comes back empty, a client agent with its data. */
   restart(): Promise<void>;
   /** Kills the agent if it runs; safe to call any number of times. */
@@ -338,6 +342,14 @@ class AgentProcess implements ConsulAgent {
     const child = this.#child;
     this.#child = undefined;
     if (child) await killAndWait(child, 'SIGKILL');
+  }
+
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
   }
 
   async restart(): Promise<void> {
