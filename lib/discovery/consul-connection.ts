@@ -160,7 +160,7 @@ function agentConnection(option: ConsulAgentOption | undefined, name: string, en
   const address = `${secure ? 'https://' : ''}${bracketed}:${port}`;
   // The token and keys are part of the key (ACLs change what a query returns), hashed so that no copy
   // of a secret sits in a string that could end up printed.
-  const key_ = JSON.stringify([
+  const sharingKey = JSON.stringify([
     'connection',
     secure,
     bracketed,
@@ -189,7 +189,7 @@ function agentConnection(option: ConsulAgentOption | undefined, name: string, en
     });
   return {
     address,
-    key: key_,
+    key: sharingKey,
     createClient,
     releaseClient: (client) => client.destroy(),
     openReader: () => {

@@ -222,6 +222,7 @@ export class ConsulHealthWatch {
       if (pending !== undefined) {
         index = 0n;
         reconnected ||= pending.reconnect;
+        if (pending.reconnect) blockingCalls = 0;
       }
       const agent = options.agents.inUse;
       const cancel = requestCancel();
