@@ -62,7 +62,7 @@ describe('ConsulAgents', { timeout: 20_000 }, () => {
     assert.deepEqual(recorder.latestIds(), ['a']);
     assert.equal(recorder.errors.length, 0, 'leaving a hung agent is not a failure of discovery');
     // A check every 200 ms (±20 %) that waits 300 ms for the hung agent: well under the 30 s answer bound.
-    assert.ok(elapsed < 3000, `took ${elapsed.toFixed(0)} ms`);
+    assert.ok(elapsed < 10_000, `took ${elapsed.toFixed(0)} ms`);
   });
 
   test('an agent without a leader is not returned to; one with a leader is', async () => {

@@ -257,7 +257,7 @@ describe('ConsulHealthWatch', { timeout: 20_000 }, () => {
     running.add(recorder);
     await new Promise((resolve) => setTimeout(resolve, 700));
     // Two at once (one per agent), then one every 200 ms: about 5 in 700 ms, not hundreds.
-    assert.ok(running.requests >= 3 && running.requests <= 7, `${running.requests} requests in 700 ms`);
+    assert.ok(running.requests >= 2 && running.requests <= 7, `${running.requests} requests in 700 ms`);
     assert.match(recorder.errors[0]!.message, /ECONNREFUSED/);
   });
 
