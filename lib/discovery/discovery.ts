@@ -47,7 +47,10 @@ export type DiscoveryStatus =
 export type DiscoveryStaleReason =
   /** Read from `discovery.snapshotPath` because the source could not be reached at start-up. */
   | 'snapshot'
-  /** The agent answered from its cache but has lost contact with the Consul servers. */
+  /**
+   * The agent answered from its cache but has lost contact with the Consul servers (a non-zero `Age`), or
+   * answered a stale read without a known cluster leader.
+   */
   | 'agent-lost-servers'
   /** The source answered an empty set right after reconnecting; the last set is held for a grace period. */
   | 'holding-through-empty'

@@ -1,6 +1,7 @@
 // Integration tests of ConsulDiscovery against a real Consul agent and real instance processes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent as HttpAgent } from 'node:http';
 import Consul from 'consul';
 import { ConsulDiscovery } from '../../lib/discovery/consul-discovery.js';
 import type { DiscoverySubscription } from '../../lib/discovery/discovery.js';
@@ -121,13 +122,17 @@ describe('ConsulDiscovery with a real agent', { timeout: 90_000 }, () => {
 
   test('two subscribers to the same query share one watch, which stops with the last of them', async () => {
     const registry = new ConsulWatchRegistry();
-    const make = () => new ConsulDiscovery({ service: 'orders', consul: { host: consul.host, port: consul.port }, tags: ['v2'] }, { registry });
+    // Blocking waits as long as the test, so that any request counted was caused by a subscriber.
+    const tuning = { firstWaitMs: 30_000 };
+    const make = () => new ConsulDiscovery({ service: 'orders', consul: { host: consul.host, port: consul.port }, tags: ['v2'] }, { registry, tuning });
     const early = new DiscoveryRecorder();
     const late = new DiscoveryRecorder();
     const first = make().subscribe(early);
     let second: DiscoverySubscription | undefined;
     try {
       await early.until((r) => r.sets.length > 0);
+      // The first answer is followed by the blocking request that waits for the next change.
+      while (registry.watches()[0]!.requests < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       const requestsBefore = registry.watches()[0]!.requests;
       second = make().subscribe(late);
       await late.until((r) => r.sets.length > 0, 1000, 'the late subscriber to get the current set');
@@ -146,13 +151,15 @@ describe('ConsulDiscovery with a real agent', { timeout: 90_000 }, () => {
   });
 
   test('a given Consul client is used and not destroyed', async () => {
-    const client = new Consul({ host: consul.host, port: consul.port });
-    let calls = 0;
-    const original = client.health.service.bind(client.health);
-    client.health.service = ((options: Parameters<typeof original>[0]) => {
-      calls += 1;
-      return original(options);
-    }) as typeof client.health.service;
+    let connections = 0;
+    const agent = new HttpAgent({ keepAlive: true });
+    agent.on('free', () => undefined);
+    const createConnection = agent.createConnection.bind(agent);
+    agent.createConnection = ((...args: Parameters<typeof createConnection>) => {
+      connections += 1;
+      return createConnection(...args);
+    }) as typeof agent.createConnection;
+    const client = new Consul({ host: consul.host, port: consul.port, agent });
     const recorder = new DiscoveryRecorder();
     const given = new ConsulDiscovery({ service: 'orders', consul: client, tags: ['v1'] });
     assert.equal(given.description, `consul at ${consul.address}, service "orders"`);
@@ -163,9 +170,9 @@ describe('ConsulDiscovery with a real agent', { timeout: 90_000 }, () => {
       subscription.close();
     }
     assert.deepEqual(recorder.latestIds(), ['orders-c']);
-    assert.ok(calls >= 1);
+    assert.ok(connections >= 1, 'discovery read through the given client');
     const leader = await client.status.leader();
-    assert.equal(typeof leader, 'string');
+    assert.equal(typeof leader, 'string', 'the given client still works after discovery closed');
     client.destroy();
   });
 });
@@ -181,12 +188,9 @@ describe('ConsulDiscovery while the agent dies and comes back', { timeout: 90_00
     await consul.stop();
   });
 
-  test('keeps the last set, reports errors with backoff, then follows a restarted empty agent', async () => {
+  test('keeps the last set, reports errors with backoff, holds it through the restarted empty agent, then follows again', async () => {
     const registry = new ConsulWatchRegistry();
-    const service = new ConsulDiscovery(
-      { service: 'payments', consul: { host: consul.host, port: consul.port } },
-      { registry },
-    );
+    const service = new ConsulDiscovery({ service: 'payments', consul: { host: consul.host, port: consul.port } }, { registry });
     await consul.registerService({ id: 'payments-1', name: 'payments', port: 5001, address: '127.0.0.1' });
     const recorder = new DiscoveryRecorder();
     const subscription = service.subscribe(recorder);
@@ -203,15 +207,38 @@ describe('ConsulDiscovery while the agent dies and comes back', { timeout: 90_00
       assert.deepEqual(recorder.latestIds(), ['payments-1']);
       assert.ok(recorder.errors.length >= 2, 'errors are reported');
       assert.match(recorder.errors[0]!.message, /ECONNREFUSED|ECONNRESET|socket hang up/);
+      assert.ok(recorder.statuses.some((s) => s.state === 'stale' && s.reason === 'unreachable'), 'the set is said stale');
       // Backoff from 100 ms doubling to 5 s (full jitter): far fewer than the 20 calls a fixed 100 ms would make.
       assert.ok(failedCalls >= 2 && failedCalls <= 12, `${failedCalls} calls in 2 s`);
 
+      // The restarted dev agent is empty: its answer is held through while instances register again.
       await consul.restart();
-      // The restarted dev agent is empty: that is a real answer, so the set becomes empty.
-      await recorder.until((r) => r.latestIds().length === 0, 10_000, 'the empty set of the restarted agent');
-
+      await recorder.until((r) => r.latestStatus?.state === 'stale' && r.latestStatus.reason === 'holding-through-empty', 10_000, 'the hold');
+      assert.deepEqual(recorder.latestIds(), ['payments-1'], 'the last set is still served');
+      await consul.registerService({ id: 'payments-1', name: 'payments', port: 5001, address: '127.0.0.1' });
       await consul.registerService({ id: 'payments-2', name: 'payments', port: 5002, address: '127.0.0.1' });
       await recorder.until((r) => r.latestIds().includes('payments-2'), 2000, 'payments-2 after the restart');
+      await recorder.until((r) => r.latestStatus?.state === 'live', 2000, 'live again');
+      assert.ok(recorder.sets.every((set) => set.length > 0), 'no empty set was ever delivered');
+    } finally {
+      subscription.close();
+    }
+  });
+
+  test('a service that truly went to zero reads as empty once the grace period is over', async () => {
+    const registry = new ConsulWatchRegistry();
+    const service = new ConsulDiscovery({ service: 'ledger', consul: { host: consul.host, port: consul.port }, emptyGraceMs: 1_000 }, { registry });
+    await consul.registerService({ id: 'ledger-1', name: 'ledger', port: 5001, address: '127.0.0.1' });
+    const recorder = new DiscoveryRecorder();
+    const subscription = service.subscribe(recorder);
+    try {
+      await recorder.until((r) => r.latestIds().length === 1);
+      await consul.restart();
+      await recorder.until((r) => r.latestStatus?.state === 'stale' && r.latestStatus.reason === 'holding-through-empty', 10_000, 'the hold');
+      const held = performance.now();
+      await recorder.until((r) => r.latestIds().length === 0, 5_000, 'the empty set');
+      assert.ok(performance.now() - held >= 900, 'held for the grace period');
+      await recorder.until((r) => r.latestStatus?.state === 'live', 2000, 'live: empty is the truth');
     } finally {
       subscription.close();
     }

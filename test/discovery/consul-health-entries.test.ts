@@ -73,6 +73,28 @@ describe('Consul health entry to Instance', () => {
     assert.ok(Object.isFrozen(second.instances) && Object.isFrozen(second.instances[1]!.tags) && Object.isFrozen(second.instances[1]!.node.meta));
   });
 
+  test('entries whose Consul indexes and health did not move keep their instances; a moved index is read again', () => {
+    const indexed = (id: string, serviceIndex: number, nodeIndex: number, fields: Parameters<typeof entry>[0] = { id }) => {
+      const raw = entry(fields);
+      return { ...raw, Node: { ...raw.Node, ModifyIndex: nodeIndex }, Service: { ...raw.Service, ModifyIndex: serviceIndex } };
+    };
+    const first = nextInstanceSnapshot('users', [indexed('a', 10, 5), indexed('b', 11, 5)], emptySnapshot, passingOnly)!;
+    assert.equal(nextInstanceSnapshot('users', [indexed('a', 10, 5), indexed('b', 11, 5)], first, passingOnly), undefined);
+    // A new index with the same content is the same instance; a new index with new content is a change.
+    assert.equal(nextInstanceSnapshot('users', [indexed('a', 12, 5), indexed('b', 11, 5)], first, passingOnly), undefined);
+    const moved = nextInstanceSnapshot('users', [indexed('a', 10, 5), indexed('b', 13, 5, { id: 'b', port: 9090 })], first, passingOnly)!;
+    assert.equal(moved.instances[0], first.instances[0]);
+    assert.equal(moved.instances[1]!.port, 9090);
+    // Health is read from the checks every time: a warning is a change even with the same indexes.
+    const warning = nextInstanceSnapshot('users', [indexed('a', 10, 5, { id: 'a', checks: ['warning'] }), indexed('b', 11, 5)], first, withWarning)!;
+    assert.equal(warning.instances[0]!.health, 'warning');
+  });
+
+  test('instances on one node share its node object', () => {
+    const snapshot = nextInstanceSnapshot('users', [entry({ id: 'a' }), entry({ id: 'b' })].map((raw) => ({ ...raw, Node: { ...raw.Node, ModifyIndex: 3 } })), emptySnapshot, passingOnly)!;
+    assert.equal(snapshot.instances[0]!.node, snapshot.instances[1]!.node);
+  });
+
   test('an empty answer after a non-empty one is a change to the empty set', () => {
     const first = nextInstanceSnapshot('users', [entry({ id: 'a' })], emptySnapshot, passingOnly)!;
     assert.deepEqual(nextInstanceSnapshot('users', [], first, passingOnly)!.instances, []);
