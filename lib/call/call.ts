@@ -42,6 +42,10 @@ export interface CallEnvironment {
   readonly observer: CallObserver;
   /** `undefined` once discovery delivered a first set; else settles when it does (or rejects: timeout, close). */
   waitForDiscovery(): Promise<void> | undefined;
+  /** Where instances come from, for messages: `consul at 127.0.0.1:8500, service "users"`. */
+  readonly discoverySource: string;
+  /** The last discovery failure, if the set in use may be explained by it (an ACL that hides every instance). */
+  discoveryProblem(): Error | undefined;
 }
 
 /** Told of a call's decisions, for the client's events. */
@@ -206,7 +210,8 @@ export class Call implements PickContext {
     if (this.#done) return;
     const none = this.#send(false, false);
     if (none !== undefined) {
-      const error = noInstanceError(none, this.service, this.#env.health, this.#env.capacity);
+      const env = this.#env;
+      const error = noInstanceError(none, this.service, env.health, env.capacity, { source: env.discoverySource, problem: env.discoveryProblem() });
       this.#finish({ kind: 'failure', reason: 'unavailable', error, report: this.#report() });
       return;
     }

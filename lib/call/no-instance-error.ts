@@ -4,11 +4,21 @@ import type { InstanceHealth } from '../health/instance-health.js';
 import type { NoInstance } from './choose-instance.js';
 
 /** The error for a request no instance could take, saying why in the terms of the service's state now. */
-export function noInstanceError(why: NoInstance, service: string, health: InstanceHealth, capacity: number): Error {
+export function noInstanceError(
+  why: NoInstance,
+  service: string,
+  health: InstanceHealth,
+  capacity: number,
+  discovery: { readonly source: string; readonly problem: Error | undefined },
+): Error {
   const members = health.members.length;
   switch (why) {
-    case 'no-members':
-      return new NoHealthyInstancesError(service, 'discovery reports no instance');
+    case 'no-members': {
+      const none = `${discovery.source} reports no instance`;
+      return discovery.problem === undefined
+        ? new NoHealthyInstancesError(service, none)
+        : new NoHealthyInstancesError(service, `${none}; ${discovery.problem.message}`, { cause: discovery.problem });
+    }
     case 'all-unavailable':
       return new NoHealthyInstancesError(
         service,

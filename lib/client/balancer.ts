@@ -8,6 +8,7 @@ import type { Clock, Random, Scheduler } from '../clock.js';
 import type { Discovery, DiscoveryStatus, DiscoverySubscription } from '../discovery/discovery.js';
 import type { Instance } from '../discovery/instance.js';
 import { ClientClosedError } from '../errors/client-closed-error.js';
+import { DiscoveryError } from '../errors/discovery-error.js';
 import { DiscoveryTimeoutError } from '../errors/discovery-timeout-error.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import type { ResolvedBreakerOptions } from '../health/breaker-options.js';
@@ -93,6 +94,8 @@ export class Balancer {
       latency: new ObservedLatency(),
       observer: this.#observer(),
       waitForDiscovery: () => (this.#discovered ? undefined : this.ready()),
+      discoverySource: parts.discovery.description,
+      discoveryProblem: () => this.#lastDiscoveryError,
     };
     this.#subscription = parts.discovery.subscribe({
       onInstances: (instances) => this.#setInstances(instances),
@@ -124,6 +127,8 @@ export class Balancer {
   ready(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new ClientClosedError(this.service));
     if (this.#discovered) return Promise.resolve();
+    const failure = this.#lastDiscoveryError;
+    if (failure instanceof DiscoveryError && !failure.transient) return Promise.reject(failure);
     const timeoutMs = options.timeoutMs ?? this.#parts.discoveryTimeoutMs;
     return new Promise<void>((resolve, reject) => {
       const timer = this.#parts.backgroundScheduler.delay(() => {
@@ -198,7 +203,9 @@ export class Balancer {
     const previous = this.health.members;
     this.health.setMembers(instances);
     this.#parts.transport.instancesChanged(instances);
-    this.#lastDiscoveryError = undefined;
+    // An empty set may come with its explanation just after it (an ACL token that may not read the
+    // service): keep the last error for "no instance" messages until a non-empty set arrives.
+    if (instances.length > 0) this.#lastDiscoveryError = undefined;
     if (!this.#discovered) {
       this.#discovered = true;
       for (const waiter of this.#readyWaiters) waiter.resolve();
@@ -220,6 +227,12 @@ export class Balancer {
     if (this.#closed) return;
     this.#lastDiscoveryError = error;
     this.#troubled = true;
+    // A failure waiting cannot fix (TLS, an ACL, a query Consul refuses) fails those waiting for a first
+    // set at once, with its own message, rather than at their timeout.
+    if (!this.#discovered && error instanceof DiscoveryError && !error.transient) {
+      for (const waiter of this.#readyWaiters) waiter.reject(error);
+      this.#readyWaiters.clear();
+    }
     this.events.emit('discoveryError', { service: this.service, error, instancesKept: this.health.members.length });
   }
 

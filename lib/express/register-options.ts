@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants as osConstants } from 'node:os';
-import { consulConnection, type ConsulConnection, type ConsulOption } from '../discovery/consul-connection.js';
+import { consulConnections, type ConsulConnection, type ConsulOption } from '../discovery/consul-connection.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import {
   booleanOption,
@@ -170,7 +170,9 @@ export function resolveRegisterOptions(options: unknown): ResolvedRegisterOption
   return {
     service,
     app,
-    connection: consulConnection(options.consul as ConsulOption | undefined, 'consul'),
+    // Consul ties a service to the agent it registered with (its checks run there, and it goes when that
+    // agent's node goes): an instance registers with the first agent listed, its own node's.
+    connection: consulConnections(options.consul as ConsulOption | undefined, 'consul')[0] as ConsulConnection,
     id: options.id === undefined ? undefined : instanceId(options.id),
     address: options.address === undefined ? undefined : address(options.address),
     port: options.port === undefined ? undefined : wholeNumber('port', options.port, 1, 65_535),

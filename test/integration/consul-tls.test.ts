@@ -7,7 +7,6 @@ import { createClient } from '../../lib/client/create-client.js';
 import type { ConsulConnectionOptions } from '../../lib/discovery/consul-connection.js';
 import { ConsulDiscovery } from '../../lib/discovery/consul-discovery.js';
 import { ConsulTlsError } from '../../lib/errors/consul-tls-error.js';
-import { DiscoveryTimeoutError } from '../../lib/errors/discovery-timeout-error.js';
 import { startConsul, type ConsulAgent } from '../support/consul-agent.js';
 import { makeCertificates, type TestCertificates } from '../support/consul-certificates.js';
 import { DiscoveryRecorder } from '../support/discovery-recorder.js';
@@ -105,11 +104,13 @@ describe('discovery over TLS', { timeout: 90_000 }, () => {
 
     const client = createClient({ service: 'vault-proxy', consul: wrong });
     try {
-      await assert.rejects(client.ready({ timeoutMs: 1_000 }), (rejection: unknown) => {
-        assert.ok(rejection instanceof DiscoveryTimeoutError);
+      const started = performance.now();
+      await assert.rejects(client.ready({ timeoutMs: 30_000 }), (rejection: unknown) => {
+        assert.ok(rejection instanceof ConsulTlsError, 'ready() rejects with the TLS error itself, not a timeout');
         assert.match(rejection.message, /TLS with the Consul agent failed/);
         return true;
       });
+      assert.ok(performance.now() - started < 5_000, 'at once, not at the end of its 30 s');
     } finally {
       await client.close();
     }
