@@ -7,7 +7,7 @@ export type { ClientOptions } from './client/client-options.js';
 export type { ClientEvents, InstancesChangedEvent, BreakerEvent, DiscoveryErrorEvent } from './client/client-events.js';
 
 export type { Instance, InstanceNode } from './discovery/instance.js';
-export type { Discovery, DiscoveryObserver, DiscoverySubscription } from './discovery/discovery.js';
+export type { Discovery, DiscoveryObserver, DiscoveryStaleReason, DiscoveryStatus, DiscoverySubscription } from './discovery/discovery.js';
 export { ConsulDiscovery, consulDiscovery } from './discovery/consul-discovery.js';
 export type { ConsulDiscoveryOptions } from './discovery/consul-discovery.js';
 export type { ConsulOption, ConsulConnectionOptions } from './discovery/consul-connection.js';
