@@ -309,7 +309,7 @@ export class BalancedClient {
   #noInstanceError(): NoHealthyInstancesError {
     const known = this.#instances.length;
     if (known === 0) {
-      const why = this.#lastDiscoveryError ? ` (discovery is failing: ${this.#lastDiscoveryError.message})` : '';
+      const why = this.#lastDiscoveryError ? ` (discovery is failing: ${this.#lastDiscoveryError.message.replace(/^proxyless: /, '')})` : '';
       return new NoHealthyInstancesError(
         this.service,
         `${this.#parts.discovery.description} reports no passing instance${why}. Start or register one, or check its health checks.`,
@@ -319,13 +319,15 @@ export class BalancedClient {
     if (routable === 0) {
       return new NoHealthyInstancesError(
         this.service,
-        `the breakers of all ${known} instances are open after repeated failures; they will let a trial request through after breaker.resetTimeout.`,
+        known === 1
+          ? 'the breaker of its only instance is open after repeated failures; it lets a trial request through once breaker.resetTimeout has passed.'
+          : `the breakers of all ${known} instances are open after repeated failures; each lets a trial request through once breaker.resetTimeout has passed.`,
       );
     }
     const name = this.#parts.picker.name ?? 'custom';
     return new NoHealthyInstancesError(
       this.service,
-      `the picker "${name}" chose none of the ${routable} available instances (a filter may exclude them all).`,
+      `the picker "${name}" chose none of the available instances (${routable}); a filter in it may exclude every one.`,
     );
   }
 

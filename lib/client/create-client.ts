@@ -103,7 +103,11 @@ function resolvePicker(picker: ClientOptions['picker']): Picker {
     return createPicker(picker);
   }
   if (typeof picker !== 'object' || picker === null || typeof (picker as Partial<Picker>).pick !== 'function') {
-    throw new InvalidOptionError('picker', `must be a built-in picker name (${pickerNames.join(', ')}) or an object with a pick(instances, context) method`);
+    throw new InvalidOptionError(
+      'picker',
+      `must be a built-in picker name (${pickerNames.filter((n) => n !== 'locality').map((n) => `'${n}'`).join(', ')}), ` +
+        `a picker from createPicker(), such as createPicker('locality', { zone: 'eu-west-1a' }), or an object with a pick(instances, context) method`,
+    );
   }
   for (const hook of ['onRequestStart', 'onRequestEnd'] as const) {
     const value = (picker as Partial<Picker>)[hook];
@@ -149,7 +153,7 @@ function resolveDiscovery(service: string, options: ClientOptions): Discovery {
     return discovery;
   }
   if (discovery !== undefined && (typeof discovery !== 'object' || discovery === null)) {
-    throw new InvalidOptionError('discovery', `must be Consul query options ({ tags, datacenter, nodeMeta, filter }) or a Discovery object, got ${String(discovery)}`);
+    throw new InvalidOptionError('discovery', `must be Consul query options ({ tags, datacenter, nodeMeta, filter, includeWarning }) or a Discovery object, got ${String(discovery)}`);
   }
   return new ConsulDiscovery({ ...discovery, service, ...(options.consul === undefined ? {} : { consul: options.consul }) });
 }
