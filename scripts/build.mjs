@@ -28,6 +28,10 @@ execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inh
 
 for (const entry of entryPoints()) {
   const names = Object.keys(require(resolve(entry.cjs))).sort();
+  if (names.includes('default')) {
+    // `import x from` and `require()` would disagree on what a default export is.
+    throw new Error(`lib/${entry.path}.ts has a default export; export it by name`);
+  }
   const target = resolve(entry.esm);
   let specifier = relative(dirname(target), resolve(entry.cjs));
   if (!specifier.startsWith('.')) specifier = `./${specifier}`;
