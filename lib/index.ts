@@ -27,7 +27,7 @@ export type { BackoffOptions } from './call/backoff.js';
 export type { NotRetriedReason } from './call/retry-rule.js';
 
 export type { Instance, InstanceNode } from './discovery/instance.js';
-export type { Discovery, DiscoveryObserver, DiscoverySubscription, DiscoveryStatus, DiscoveryStaleReason } from './discovery/discovery.js';
+export type { Discovery, DiscoveryObserver, DiscoveryStaleReason, DiscoveryStatus, DiscoverySubscription } from './discovery/discovery.js';
 export { ConsulDiscovery, consulDiscovery } from './discovery/consul-discovery.js';
 export type { ConsulDiscoveryOptions } from './discovery/consul-discovery.js';
 export type { ConsulOption, ConsulAgentOption, ConsulConnectionOptions } from './discovery/consul-connection.js';

@@ -23,6 +23,8 @@ const DEBIAN_SUITE = 'bullseye';
 /** A fetch takes seconds; a lock older than this belongs to a process that died while holding it. */
 const STALE_LOCK_MS = 5 * 60_000;
 const LOCK_WAIT_MS = 3 * 60_000;
+/** Ends every failure's message: what a machine this script cannot fetch Consul on (macOS, non-Debian) needs. */
+const HOW_TO_PROVIDE = 'Install Consul and put `consul` on PATH, or set CONSUL_BIN to a consul binary (CONSUL_BIN=/path/to/consul npm test).';
 
 export function cacheDir() {
   const base =
@@ -45,13 +47,22 @@ export async function consulBinary() {
   const cached = join(dir, 'root', 'usr', 'bin', 'consul');
   if (isExecutable(cached)) return cached;
 
+  const missing = ['apt-get', 'dpkg-deb'].filter((tool) => !findOnPath(tool));
+  if (missing.length > 0) {
+    throw new Error(
+      `no Consul found (CONSUL_BIN is not set, PATH has no consul) and none can be fetched: this machine has no ` +
+        `${missing.join(' and no ')} to fetch Debian's consul ${CONSUL_VERSION} package with. ${HOW_TO_PROVIDE}`,
+    );
+  }
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, 'fetch.lock');
   await acquireLock(lock);
   try {
     // Another process may have finished the fetch while this one waited for the lock.
     if (isExecutable(cached)) return cached;
-    await fetchInto(dir);
+    await fetchInto(dir).catch((error) => {
+      throw new Error(`could not fetch Consul ${CONSUL_VERSION}: ${error.message}. ${HOW_TO_PROVIDE}`, { cause: error });
+    });
   } finally {
     await rm(lock, { recursive: true, force: true });
   }
@@ -206,8 +217,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   consulBinary().then(
     (path) => console.log(path),
     (error) => {
-      console.error(`consul-binary: could not find or fetch Consul ${CONSUL_VERSION}: ${error.message}`);
-      console.error('Install consul, or point CONSUL_BIN at a consul binary.');
+      console.error(`consul-binary: ${error.message}`);
       process.exit(1);
     },
   );

@@ -23,7 +23,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 // Fetch Consul once, up front, rather than in each test process at the same time.
-process.env.CONSUL_BIN = await consulBinary();
+try {
+  process.env.CONSUL_BIN = await consulBinary();
+} catch (error) {
+  console.error(`run-tests: ${error.message}`);
+  process.exit(1);
+}
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-timeout=120000', '--test-concurrency=2', ...files],

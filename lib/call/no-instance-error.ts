@@ -22,7 +22,7 @@ export function noInstanceError(
     case 'all-unavailable':
       return new NoHealthyInstancesError(
         service,
-        `the breakers of all ${members} instance${members === 1 ? ' are' : 's are'} open and panic mode is off (breaker.panicThresholdPercent: 0)`,
+        `${members === 1 ? 'the breaker of its only instance is' : `the breakers of all ${members} instances are`} open and panic mode is off (breaker.panicThresholdPercent: 0)`,
       );
     case 'declined':
       return new NoHealthyInstancesError(service, `the picker (or a filter in it) chose none of the ${health.available.length} available`);

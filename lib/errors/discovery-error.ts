@@ -27,7 +27,7 @@ export class DiscoveryError extends ProxylessError {
     readonly statusCode?: number,
     options?: ErrorOptions,
   ) {
-    super(`proxyless: discovery from ${source} failed: ${problem}; retrying, the last known instances stay in use`, options);
+    super(`proxyless: discovery from ${source} failed: ${problem}; retrying, and the last known instances, if any, stay in use`, options);
     this.transient = statusCode === undefined || statusCode >= 500 || statusCode === 429;
   }
 }

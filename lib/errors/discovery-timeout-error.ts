@@ -10,10 +10,13 @@ export class DiscoveryTimeoutError extends ProxylessError {
     source: string,
     options?: ErrorOptions,
   ) {
-    const why = options?.cause instanceof Error ? `; last error: ${options.cause.message}` : '';
+    const last = options?.cause instanceof Error ? options.cause.message.replace(/^proxyless: /, '') : undefined;
     super(
-      `proxyless: no instance list for service "${service}" from ${source} within ${timeoutMs} ms${why}. ` +
-        `Check that Consul is running and reachable there (option \`consul\`, or CONSUL_HTTP_ADDR).`,
+      `proxyless: no instance list for service "${service}"${last?.includes(source) ? '' : ` from ${source}`} within ${timeoutMs} ms` +
+        `${last === undefined ? '' : ` (the last attempt failed: ${last})`}. ` +
+        (source.startsWith('consul at ')
+          ? `Check that Consul is running and reachable at that address (option \`consul\`, or CONSUL_HTTP_ADDR).`
+          : `Check the discovery given to createClient.`),
       options,
     );
   }

@@ -57,7 +57,8 @@ export function createPicker<N extends PickerName>(name: N, ...options: PickerOp
   if (typeof name !== 'string' || !Object.hasOwn(factories, name)) {
     throw new InvalidOptionError(
       'picker',
-      `names no built-in picker (got ${JSON.stringify(name)}); use one of ${pickerNames.map((n) => `'${n}'`).join(', ')}, or pass a Picker object`,
+      `names no built-in picker (got ${JSON.stringify(name)}); use one of ${pickerNames.filter((n) => n !== 'locality').map((n) => `'${n}'`).join(', ')}, ` +
+        `'locality' with the caller's zone (createPicker('locality', { zone: 'eu-west-1a' })), or pass a Picker object`,
     );
   }
   const create = factories[name] as (options: PickerOptionsByName[N] | undefined) => Picker;

@@ -1,53 +1,110 @@
-// The built package as users load it: ESM `import` and CommonJS `require`, the root and the
-// simulator subpath, each resolved through package.json's `exports` map (the package imports itself
-// by name). `npm test` builds dist/ before the tests run.
+// The packed package as users load it: ESM `import` and CommonJS `require` of every entry point in
+// package.json's `exports`, in a project that installed the tarball. `npm test` builds dist/ before the tests run.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { entryPoints } from '../../scripts/entry-points.mjs';
+import { freePort } from '../support/free-port.js';
+import { installPackedPackage, type InstalledPackage } from '../support/packed-package.js';
 
-const root = new URL('../../', import.meta.url);
+const specifiers = entryPoints().map(({ subpath }) => (subpath === '.' ? 'proxyless' : `proxyless/${subpath.slice(2)}`));
 
-function run(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 20_000 });
-}
+// Node 20.19 and later load an ES module through `require`; the package must not depend on it, since earlier
+// Node 20 releases cannot.
+const withoutRequireOfEsm = process.features.require_module === undefined ? [] : ['--no-experimental-require-module'];
 
-const probe = `
-  const names = ['createClient', 'createPicker', 'staticDiscovery', 'ConsulDiscovery', 'compose', 'byTag',
-    'InvalidOptionError', 'AbsoluteUrlError', 'NoHealthyInstancesError', 'DiscoveryTimeoutError'];
-  const missing = names.filter((name) => typeof api[name] !== 'function');
-  let code;
-  try { api.createClient({}); } catch (error) { code = error.code; }
-  console.log(JSON.stringify({ missing, code, simulate: typeof sim.simulate, pickers: api.pickerNames.length }));
-`;
+describe('the installed package', { timeout: 90_000 }, () => {
+  let installed: InstalledPackage;
 
-test('dist/ is built with declarations for both module systems', () => {
-  for (const file of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
-    assert.ok(existsSync(new URL(file, root)), `${file} is missing: run \`npm run build\` first`);
+  before(() => {
+    installed = installPackedPackage();
+  });
+
+  after(() => installed?.remove());
+
+  function run(script: string, args: string[] = []): unknown {
+    const file = join(installed.dir, 'probe.mjs');
+    writeFileSync(file, script);
+    const output = execFileSync(process.execPath, [...withoutRequireOfEsm, file, ...args], {
+      cwd: installed.dir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return JSON.parse(output);
   }
-});
 
-test('ESM: import from "proxyless" and "proxyless/simulator"', () => {
-  const output = run([
-    '--input-type=module',
-    '-e',
-    `import * as api from 'proxyless'; import * as sim from 'proxyless/simulator'; ${probe}`,
-  ]);
-  assert.deepEqual(JSON.parse(output), { missing: [], code: 'ERR_PROXYLESS_INVALID_OPTION', simulate: 'function', pickers: 7 });
-});
+  test('import and require load every entry point with the same names', () => {
+    const names = run(`
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const names = {};
+      for (const specifier of ${JSON.stringify(specifiers)}) {
+        names[specifier] = { imported: Object.keys(await import(specifier)).sort(), required: Object.keys(require(specifier)).sort() };
+      }
+      console.log(JSON.stringify(names));
+    `) as Record<string, { imported: string[]; required: string[] }>;
+    assert.deepEqual(Object.keys(names), specifiers);
+    for (const [specifier, { imported, required }] of Object.entries(names)) {
+      assert.ok(required.length > 0, `${specifier} exports nothing`);
+      assert.deepEqual(imported, required, specifier);
+    }
+    for (const name of ['createClient', 'createPicker', 'staticDiscovery', 'ConsulDiscovery', 'compose', 'byTag', 'pickerNames', 'ProxylessError', 'InvalidOptionError']) {
+      assert.ok(names.proxyless!.required.includes(name), `proxyless exports ${name}`);
+    }
+    assert.ok(names['proxyless/simulator']!.required.includes('simulate'), 'proxyless/simulator exports simulate');
+  });
 
-test('CommonJS: require("proxyless") and require("proxyless/simulator")', () => {
-  const output = run(['-e', `const api = require('proxyless'); const sim = require('proxyless/simulator'); ${probe}`]);
-  assert.deepEqual(JSON.parse(output), { missing: [], code: 'ERR_PROXYLESS_INVALID_OPTION', simulate: 'function', pickers: 7 });
-});
+  test('import and require in one process share one implementation: the same classes, errors and module state', async () => {
+    const result = run(
+      `
+      import { createRequire } from 'node:module';
+      import { dirname, join } from 'node:path';
+      const require = createRequire(import.meta.url);
+      const consul = { host: '127.0.0.1', port: Number(process.argv[2]) };
 
-test('an error thrown by the CommonJS build is an instance of the class it exports', () => {
-  const output = run([
-    '-e',
-    `const { createClient, InvalidOptionError, ProxylessError } = require('proxyless');
-     try { createClient({ service: 'users', picker: 'nope' }); } catch (e) {
-       console.log(JSON.stringify([e instanceof InvalidOptionError, e instanceof ProxylessError, e.option]));
-     }`,
-  ]);
-  assert.deepEqual(JSON.parse(output), [true, true, 'picker']);
+      const identical = {};
+      for (const specifier of ${JSON.stringify(specifiers)}) {
+        const imported = await import(specifier);
+        const required = require(specifier);
+        identical[specifier] = Object.keys(required).every((name) => imported[name] === required[name]);
+      }
+
+      const esm = await import('proxyless');
+      const cjs = require('proxyless');
+      const thrown = (createClient) => { try { createClient({ service: 'users', picker: 'nope' }); } catch (error) { return error; } };
+      const fromRequire = thrown(cjs.createClient);
+      const fromImport = thrown(esm.createClient);
+
+      // Two clients of one Consul query share one watch, through whichever module system each was loaded.
+      const registry = require(join(dirname(require.resolve('proxyless')), 'discovery', 'consul-watch-registry.js')).consulWatchRegistry;
+      const observer = () => ({ onInstances() {}, onError() {} });
+      const subscriptions = [
+        esm.consulDiscovery({ service: 'users', consul }).subscribe(observer()),
+        cjs.consulDiscovery({ service: 'users', consul }).subscribe(observer()),
+      ];
+      const watches = registry.watches().map((watch) => watch.observers);
+      for (const subscription of subscriptions) subscription.close();
+
+      console.log(JSON.stringify({
+        identical,
+        requiredErrorIsImportedClass: [fromRequire instanceof esm.InvalidOptionError, fromRequire instanceof esm.ProxylessError],
+        importedErrorIsRequiredClass: [fromImport instanceof cjs.InvalidOptionError, fromImport instanceof cjs.ProxylessError],
+        codes: [fromRequire.code, fromImport.code],
+        watches,
+        watchesAfterClose: registry.watches().length,
+      }));
+    `,
+      [String(await freePort())],
+    );
+    assert.deepEqual(result, {
+      identical: Object.fromEntries(specifiers.map((specifier) => [specifier, true])),
+      requiredErrorIsImportedClass: [true, true],
+      importedErrorIsRequiredClass: [true, true],
+      codes: ['ERR_PROXYLESS_INVALID_OPTION', 'ERR_PROXYLESS_INVALID_OPTION'],
+      watches: [2],
+      watchesAfterClose: 0,
+    });
+  });
 });

@@ -1,0 +1,37 @@
+// A user's code, type-checked against the installed tarball under each `moduleResolution` by
+// test/package/types.test.ts (as .ts, and under node16 as both .mts and .cts). Not part of the project's
+// own type check: 'proxyless' here is the packed package, not lib/.
+import axios from 'axios';
+import { createClient, createPicker, InvalidOptionError, ProxylessError, staticDiscovery, type Instance } from 'proxyless';
+import { compare, scenarios, type SimulationReport } from 'proxyless/simulator';
+
+// The user's own axios instance, typed by the user's own axios.
+const client = createClient({
+  service: 'users',
+  discovery: staticDiscovery(['http://127.0.0.1:3001']),
+  picker: createPicker('p2c-ewma', { decayMs: 5_000 }),
+  axios: axios.create({ timeout: 1_000 }),
+});
+
+export async function userName(id: number): Promise<string> {
+  const { data } = await client.get<{ name: string }>(`/users/${id}`);
+  return data.name;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof InvalidOptionError) return `${error.code}: ${error.option}`;
+  return error instanceof ProxylessError ? error.code : String(error);
+}
+
+export const zones = (instances: readonly Instance[]): (string | undefined)[] => instances.map((instance) => instance.node.meta.zone);
+
+export function worstP99(): number {
+  const comparison = compare(scenarios['one-slow'], { 'round-robin': (base) => createPicker('round-robin', base) });
+  return Math.max(...comparison.reports.map((report: SimulationReport) => report.latency.p99));
+}
+
+// The types are the package's, not `any`: these must not compile.
+// @ts-expect-error no built-in picker has this name
+createPicker('fastest');
+// @ts-expect-error `service` is required
+createClient({});
