@@ -273,7 +273,7 @@ describe('the failure path under injected faults', { timeout: 150_000 }, () => {
     // stopped would take.
     const lags = (list: readonly number[]) => list.map(Math.round).join(', ');
     assert.ok(quantile(abortLag, 0.5) < 50 && Math.max(...abortLag) < 1_000, `abort honoured after ${lags(abortLag)} ms`);
-    assert.ok(quantile(deadlineOwnLag, 0.5) < 50 && Math.max(...deadlineOwnLag) < 250, `deadline honoured ${lags(deadlineOwnLag)} ms after a plain timer`);
+    assert.ok(quantile(deadlineOwnLag, 0.5) < 50 && Math.max(...deadlineOwnLag) < 500, `deadline honoured ${lags(deadlineOwnLag)} ms after a plain timer`);
     assert.ok(Math.max(...deadlineLag) < 2_000, `deadline honoured after ${lags(deadlineLag)} ms`);
   });
 
