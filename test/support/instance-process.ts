@@ -4,6 +4,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ConsulAgent } from './consul-agent.js';
 import { killAndWait, trackChildProcess } from './child-processes.js';
+import type { AppliedMessage, Fault, InstanceStats } from './instance-faults.js';
+import type { Ledger } from './ledger.js';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./instance-server.ts', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
@@ -16,8 +18,12 @@ export interface InstanceOptions {
   meta?: Record<string, string>;
   /** Consul `Weights.Passing` (and `Warning`) of the registration. */
   weight?: number;
-  /** Response delay of /whoami and /echo, in ms. */
+  /** Response delay of /whoami, /echo and /orders, in ms. */
   delayMs?: number;
+  /** Where the instance records each request it applied, by `x-request-id`. */
+  ledger?: Ledger;
+  /** How long Consul's HTTP check waits for /health, as Consul writes durations. Default `1s`. */
+  checkTimeout?: string;
 }
 
 export interface TestInstance {
@@ -31,11 +37,25 @@ export interface TestInstance {
   deregister(): Promise<void>;
   /** Sends `signal` (default SIGKILL) and resolves once the process has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** The process has exited. */
+  readonly exited: boolean;
   /** Ends the process; safe to call any number of times. Does not deregister. */
   stop(): Promise<void>;
   setDelay(ms: number): Promise<void>;
   /** While failing, every route but the control routes (including /health) answers 503. */
   setFailing(failing: boolean): Promise<void>;
+  /** Makes the service routes misbehave (/health keeps passing); `{ kind: 'none' }` ends it. */
+  setFault(fault: Fault): Promise<void>;
+  stats(): Promise<InstanceStats>;
+  /** SIGSTOP: the process hangs, its sockets stay open and the kernel keeps accepting connections. */
+  suspend(): void;
+  /** SIGCONT after `suspend()`. */
+  resume(): void;
+  /**
+   * Resolves once the ledger holds every application the instance reported so far: at once for a
+   * process that is gone and whose channel was read to the end.
+   */
+  flush(): Promise<void>;
 }
 
 export interface Fleet extends ReadonlyArray<TestInstance> {
@@ -59,6 +79,14 @@ export async function startInstance(options: InstanceOptions): Promise<TestInsta
   } catch (error) {
     await killAndWait(child);
     throw error;
+  }
+  const ledger = options.ledger;
+  if (ledger !== undefined) {
+    child.on('message', (message: unknown) => {
+      if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'applied') {
+        ledger.record(message as AppliedMessage);
+      }
+    });
   }
   const instance = new InstanceProcess(child, id, port, options);
   if (options.consul) await instance.register();
@@ -117,6 +145,7 @@ function listeningPort(child: ChildProcess, id: string): Promise<number> {
 class InstanceProcess implements TestInstance {
   readonly url: string;
   readonly service: string;
+  #flushes = 0;
 
   constructor(
     private readonly child: ChildProcess,
@@ -139,7 +168,7 @@ class InstanceProcess implements TestInstance {
       tags: this.options.tags ?? [],
       meta: this.options.meta ?? {},
       ...(weight === undefined ? {} : { weights: { passing: weight, warning: weight } }),
-      check: { http: `${this.url}/health`, interval: '1s', timeout: '1s', deregisterCriticalServiceAfter: '1m' },
+      check: { http: `${this.url}/health`, interval: '1s', timeout: this.options.checkTimeout ?? '1s', deregisterCriticalServiceAfter: '1m' },
     });
   }
 
@@ -156,6 +185,10 @@ class InstanceProcess implements TestInstance {
     return killAndWait(this.child, signal);
   }
 
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   stop(): Promise<void> {
     return killAndWait(this.child, 'SIGKILL');
   }
@@ -166,6 +199,61 @@ class InstanceProcess implements TestInstance {
 
   async setFailing(failing: boolean): Promise<void> {
     await this.#control('failing', { failing });
+  }
+
+  async setFault(fault: Fault): Promise<void> {
+    await this.#control('fault', fault);
+  }
+
+  async stats(): Promise<InstanceStats> {
+    const response = await fetch(`${this.url}/_control/stats`, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(`instance ${this.id}: /_control/stats answered ${response.status}`);
+    return (await response.json()) as InstanceStats;
+  }
+
+  suspend(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child.kill('SIGCONT');
+  }
+
+  flush(): Promise<void> {
+    const child = this.child;
+    if (!child.connected) return Promise.resolve();
+    const exited = this.exited;
+    return new Promise((resolve, reject) => {
+      const n = ++this.#flushes;
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`instance ${this.id} did not flush its ledger within 5000 ms`));
+      }, 5000);
+      const onMessage = (message: unknown) => {
+        const m = message as { type?: unknown; n?: unknown } | null;
+        if (m?.type === 'flushed' && m.n === n) done();
+      };
+      const done = () => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('disconnect', done);
+      };
+      // A dead process's channel is read to its end before 'disconnect'; a live one answers in order.
+      child.on('disconnect', done);
+      if (!exited) {
+        child.on('message', onMessage);
+        child.send({ type: 'flush', n }, (error) => {
+          if (error !== null && child.connected) {
+            cleanup();
+            reject(error);
+          }
+        });
+      }
+    });
   }
 
   async #control(what: string, body: unknown): Promise<void> {

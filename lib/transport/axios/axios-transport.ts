@@ -58,7 +58,6 @@ export class AxiosTransport implements Transport {
         signal,
       });
       const headers = plainHeaders(response.headers);
-      pool.noteKeepAlive(headers['keep-alive']);
       return {
         kind: 'response',
         response: { status: response.status, statusText: response.statusText, headers, body: response.data, request: response.request },

@@ -42,8 +42,6 @@ export interface InstancePoolOptions {
  */
 export interface InstancePool {
   readonly agent: HttpAgent;
-  /** Reads the server's `Keep-Alive` response header and sizes the idle timeout from it. */
-  noteKeepAlive(header: unknown): void;
   /** Lets requests under way finish, then closes their sockets instead of pooling them. */
   retire(): void;
   destroy(): void;
@@ -57,12 +55,6 @@ export function createInstancePool(secure: boolean, options: InstancePoolOptions
     : new HttpInstanceAgent(agentOptions, options.connectTimeoutMs, settings);
   return {
     agent,
-    noteKeepAlive(header) {
-      const match = typeof header === 'string' ? /timeout=(\d+)/i.exec(header) : null;
-      if (match === null) return;
-      const serverMs = Number(match[1]) * 1000;
-      settings.idleMs = Math.min(maxIdleMs, serverMs > 2 * idleMarginMs ? serverMs - idleMarginMs : serverMs / 2);
-    },
     retire() {
       settings.retired = true;
       for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
@@ -145,10 +137,32 @@ function watchConnect(socket: Socket, readyEvent: 'connect' | 'secureConnect', t
 
 /**
  * Node's agent keeps a freed socket when `keepSocketAlive` returns true (its declared type says void);
- * an idle socket then times out on its own and the agent destroys it.
+ * an idle socket then times out on its own and the agent destroys it. The idle time follows the
+ * `Keep-Alive` hint of the response that just freed the socket, so even the first sockets of a pool
+ * close before the server closes them.
  */
 function keepIdle(settings: PoolSettings, socket: Duplex, keep: () => unknown): void {
   const kept = !settings.retired && keep() === true;
-  if (kept) (socket as Socket).setTimeout(settings.idleMs);
+  if (kept) {
+    noteKeepAlive(settings, keepAliveHint(socket));
+    (socket as Socket).setTimeout(settings.idleMs);
+  }
   return kept as unknown as undefined;
+}
+
+/** Sizes the idle timeout from a server's `Keep-Alive: timeout=N` header; without one, keeps what it was. */
+function noteKeepAlive(settings: PoolSettings, header: unknown): void {
+  const match = typeof header === 'string' ? /timeout=(\d+)/i.exec(header) : null;
+  if (match === null) return;
+  const serverMs = Number(match[1]) * 1000;
+  settings.idleMs = Math.min(maxIdleMs, serverMs > 2 * idleMarginMs ? serverMs - idleMarginMs : serverMs / 2);
+}
+
+/**
+ * The `Keep-Alive` header of the response whose end freed `socket`. The socket is pooled before the
+ * response reaches axios, so the header is read where Node's own agent reads it for the same purpose
+ * (`socket._httpMessage.res`, `Agent.prototype.keepSocketAlive`).
+ */
+function keepAliveHint(socket: Duplex): unknown {
+  return (socket as { _httpMessage?: { res?: { headers?: Record<string, unknown> } } | null })._httpMessage?.res?.headers?.['keep-alive'];
 }
