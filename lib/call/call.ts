@@ -363,7 +363,9 @@ export class Call implements PickContext {
       this.#commit(attempt, last.response);
       return;
     }
-    this.#finish({ kind: 'failure', reason: 'attempt', outcome: last, instance: attempt.instance, report: this.#report() });
+    // An attempt timed out and no time is left for another: to the caller, the deadline is what ran out.
+    const reason = last.kind === 'timed-out' && this.#notRetried === 'deadline' ? 'deadline' : 'attempt';
+    this.#finish({ kind: 'failure', reason, outcome: last, instance: attempt.instance, report: this.#report() });
   }
 
   #commit(attempt: Attempt, response: IncomingResponse): void {

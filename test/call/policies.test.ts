@@ -56,7 +56,9 @@ describe('the retry budget', () => {
             for (let i = 0; i < step.retries; i++) if (budget.tryWithdraw()) granted++;
             const bucket = Math.floor(clock.now() / 1_000);
             log.push({ bucket, requests: step.requests, granted });
-            // The window is the last ten one-second buckets, this one included.
+            // The promise is made when a retry is granted: then, over the window (the last ten one-second
+            // buckets, this one included), retries stay within the reserve plus the ratio of requests.
+            if (granted === 0) continue;
             const recent = log.filter((entry) => entry.bucket > bucket - 10);
             const requests = recent.reduce((sum, entry) => sum + entry.requests, 0);
             const retries = recent.reduce((sum, entry) => sum + entry.granted, 0);
