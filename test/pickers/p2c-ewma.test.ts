@@ -5,6 +5,7 @@ import type { Instance } from '../../lib/discovery/instance.js';
 import { p2cEwma } from '../../lib/pickers/p2c-ewma.js';
 import type { PickContext, Picker } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
 const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 
@@ -87,6 +88,14 @@ describe('p2c-ewma', () => {
     drive(picker, clock, fleet, 200, (instance) => ({ latencyMs: instance === slow ? 800 : 10, outcome: 'success' }));
     const next = Object.freeze([instanceAt(9000, { tags: ['new-snapshot'] }), fleet[1]!]);
     for (let n = 0; n < 5; n++) assert.equal(picker.pick(next, context), fleet[1]);
+  });
+
+  test('draws a retry’s two candidates among the instances it has not tried, however much better a tried one looks', () => {
+    const clock = new ManualClock();
+    const picker = p2cEwma({ clock, random: seededRandom(12) });
+    drive(picker, clock, fleet, 200, (instance) => ({ latencyMs: instance === fleet[0] ? 1 : 50, outcome: 'success' }));
+    for (let n = 0; n < 50; n++) assert.notEqual(picker.pick(fleet, requestTo(fleet, { tried: [fleet[0]!] })), fleet[0]);
+    for (let n = 0; n < 50; n++) assert.equal(picker.pick(fleet, requestTo(fleet, { tried: [fleet[1]!, fleet[2]!] })), fleet[0]);
   });
 
   test('rejects a non-positive decay, naming the option and the default', () => {
