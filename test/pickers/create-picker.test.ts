@@ -20,16 +20,23 @@ describe('createPicker', () => {
     });
   });
 
-  test('rejects an unknown name, listing the valid ones', () => {
+  test('rejects an unknown name, listing the valid ones and how locality takes its zone', () => {
     assert.throws(
       () => createPicker('fastest' as PickerName),
       (error: unknown) => {
         assert.ok(error instanceof InvalidOptionError);
         assert.equal(error.option, 'picker');
         for (const name of pickerNames) assert.ok(error.message.includes(`'${name}'`), error.message);
+        assert.match(error.message, /createPicker\('locality', \{ zone: 'eu-west-1a' \}\)/);
+        assert.doesNotMatch(error.message, /Picker object/);
         return true;
       },
     );
+    assert.throws(() => createPicker('p2c-ewm' as PickerName), /did you mean 'p2c-ewma'\?/);
+  });
+
+  test('rejects locality without its options, asking for the zone', () => {
+    assert.throws(() => (createPicker as (name: string) => unknown)('locality'), { option: 'zone' });
   });
 
   test('types each name’s options, so a misspelt option does not compile', () => {
