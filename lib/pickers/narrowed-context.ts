@@ -10,12 +10,13 @@ import type { PickContext } from './picker.js';
  * synchronous, so no other pick can re-aim it while the inner picker reads it.
  */
 export class NarrowedContext implements PickContext {
-  #outer: PickContext | undefined;
+  #outer: PickContext = unnarrowed;
   #members: readonly Instance[] = [];
 
   /** This object, now reading `outer`'s request with `members` as its membership. */
   narrow(outer: PickContext, members: readonly Instance[]): PickContext {
-    this.#outer = outer;
+    // Narrowing a narrowed context reads the request itself: one hop per call, however deep the stack.
+    this.#outer = outer instanceof NarrowedContext ? outer.#outer : outer;
     this.#members = members;
     return this;
   }
@@ -25,30 +26,37 @@ export class NarrowedContext implements PickContext {
   }
 
   get service(): string {
-    return this.#request.service;
+    return this.#outer.service;
   }
 
   get method(): string {
-    return this.#request.method;
+    return this.#outer.method;
   }
 
   get url(): string {
-    return this.#request.url;
+    return this.#outer.url;
   }
 
   get attempt(): number {
-    return this.#request.attempt;
+    return this.#outer.attempt;
   }
 
   tried(instance: Instance): boolean {
-    return this.#request.tried(instance);
+    return this.#outer.tried(instance);
   }
 
   header(name: string): string | undefined {
-    return this.#request.header(name);
-  }
-
-  get #request(): PickContext {
-    return this.#outer as PickContext;
+    return this.#outer.header(name);
   }
 }
+
+/** What a context reads before its first `narrow`: no request at all. */
+const unnarrowed: PickContext = {
+  service: '',
+  method: 'GET',
+  url: '',
+  attempt: 1,
+  members: [],
+  tried: () => false,
+  header: () => undefined,
+};
