@@ -129,7 +129,8 @@ class ConsistentHashPicker implements Picker {
   #count(view: RingView): void {
     if (this.#counted.length === COUNTED_VIEWS) (this.#counted.shift() as RingView).counted = false;
     let total = 0;
-    for (const instance of view.instances) total += this.#inFlight.get(instance.id) ?? 0;
+    // The requests in flight are few next to the instances: count those that fall in the view.
+    for (const [id, count] of this.#inFlight) if (view.indexOf(id) >= 0) total += count;
     view.inFlight = total;
     view.counted = true;
     this.#counted.push(view);

@@ -58,10 +58,16 @@ export class HashRing {
   }
 
   #viewOf(instances: readonly Instance[]): RingView {
-    const positionIn = new Int32Array(this.members.length).fill(-1);
+    const members = this.members;
+    const positionIn = new Int32Array(members.length).fill(-1);
     let availablePoints = 0;
+    // Available arrays are nearly always the members filtered in order: walking both finds each
+    // position without hashing an id, and an instance out of that order is looked up by id.
+    let cursor = 0;
     for (let index = 0; index < instances.length; index += 1) {
-      const position = this.positionOf((instances[index] as Instance).id);
+      const instance = instances[index] as Instance;
+      while (cursor < members.length && members[cursor] !== instance) cursor += 1;
+      const position = cursor < members.length ? cursor++ : this.positionOf(instance.id);
       // Instances that are not members break the contract; the array given is then its own membership.
       if (position < 0) return new HashRing(instances, this.#pointsPerInstance).view(instances);
       positionIn[position] = index;

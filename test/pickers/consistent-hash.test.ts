@@ -331,8 +331,11 @@ describe('consistent-hash under availability churn', () => {
     };
     for (const left of [19, 12, 5, 2]) {
       const available = Object.freeze(members.filter((_, index) => (index * 7) % 20 < left));
+      const reversed = Object.freeze([...available].reverse());
       for (const key of keys.slice(0, 200)) {
-        assert.equal(picker.pick(available, keyed(key, members)), order(key).find((owner) => available.includes(owner)), `${left} left, ${key}`);
+        const owner = order(key).find((instance) => available.includes(instance));
+        assert.equal(picker.pick(available, keyed(key, members)), owner, `${left} left, ${key}`);
+        assert.equal(picker.pick(reversed, keyed(key, members)), owner, `${left} left in another order, ${key}`);
       }
     }
   });
