@@ -1,4 +1,5 @@
-// Nanoseconds per consistent-hash pick at 10 to 100,000 instances, and ring rebuild times.
+// Nanoseconds per consistent-hash pick at 10 to 100,000 instances, the time to rebuild the ring when
+// membership changes, and the time to derive the view of it when one instance is taken out.
 // Usage: node --import tsx bench/hash.bench.ts
 import type { Instance } from '../lib/discovery/instance.js';
 import { consistentHash } from '../lib/pickers/consistent-hash.js';
@@ -27,17 +28,17 @@ function fleet(size: number): readonly Instance[] {
   );
 }
 
-function contexts(count: number): PickContext[] {
+function contexts(count: number, members: readonly Instance[]): PickContext[] {
   return Array.from({ length: count }, (_, index) => {
     const key = `user-${index * 7919}`;
-    return { service: 'carts', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => key };
+    return { service: 'carts', method: 'GET', url: '/', attempt: 1, members, tried: () => false, header: () => key };
   });
 }
 
 function nsPerPick(size: number, withLoads: boolean): number {
   const instances = fleet(size);
   const picker = consistentHash();
-  const requests = contexts(KEYS);
+  const requests = contexts(KEYS, instances);
   picker.pick(instances, requests[0]!);
   if (withLoads) {
     // Two requests in flight on every instance, so every pick checks the load bound.
@@ -57,10 +58,10 @@ function nsPerPick(size: number, withLoads: boolean): number {
 
 function rebuildMs(size: number): number {
   const picker = consistentHash();
-  const request = contexts(1)[0]!;
   let best = Infinity;
   for (let round = 0; round < 5; round += 1) {
     const instances = fleet(size);
+    const request = contexts(1, instances)[0]!;
     const started = process.hrtime.bigint();
     picker.pick(instances, request);
     best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
@@ -68,10 +69,26 @@ function rebuildMs(size: number): number {
   return best;
 }
 
-console.log('instances   ns/pick (no load)   ns/pick (2 in flight each)   rebuild ms (best of 5)');
+function outageMs(size: number): number {
+  const picker = consistentHash();
+  const members = fleet(size);
+  const request = contexts(1, members)[0]!;
+  picker.pick(members, request);
+  let best = Infinity;
+  for (let round = 0; round < 5; round += 1) {
+    const available = Object.freeze(members.filter((_, index) => index !== round));
+    const started = process.hrtime.bigint();
+    picker.pick(available, request);
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return best;
+}
+
+console.log('instances   ns/pick (no load)   ns/pick (2 in flight each)   rebuild ms (best of 5)   one out ms (best of 5)');
 for (const size of [10, 1_000, 10_000, 100_000]) {
   const idle = nsPerPick(size, false).toFixed(0);
   const loaded = nsPerPick(size, true).toFixed(0);
   const rebuild = rebuildMs(size).toFixed(1);
-  console.log(`${String(size).padStart(9)}   ${idle.padStart(17)}   ${loaded.padStart(26)}   ${rebuild.padStart(22)}`);
+  const outage = outageMs(size).toFixed(2);
+  console.log(`${String(size).padStart(9)}   ${idle.padStart(17)}   ${loaded.padStart(26)}   ${rebuild.padStart(22)}   ${outage.padStart(22)}`);
 }

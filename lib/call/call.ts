@@ -364,8 +364,8 @@ export class Call implements PickContext {
       return;
     }
     // An attempt timed out and no time is left for another: to the caller, the deadline is what ran out.
-    const reason = last.kind === 'timed-out' && this.#notRetried === 'deadline' ? 'deadline' : 'attempt';
-    this.#finish({ kind: 'failure', reason, outcome: last, instance: attempt.instance, report: this.#report() });
+    const ending = last.kind === 'timed-out' && this.#notRetried === 'deadline' ? 'deadline' : 'attempt';
+    this.#finish({ kind: 'failure', reason: ending, outcome: last, instance: attempt.instance, report: this.#report() });
   }
 
   #commit(attempt: Attempt, response: IncomingResponse): void {

@@ -1,6 +1,7 @@
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { InstanceFilter } from './filters.js';
+import { NarrowedContext } from './narrowed-context.js';
 import type { Picker, PickContext, RequestResult } from './picker.js';
 
 /**
@@ -11,6 +12,9 @@ import type { Picker, PickContext, RequestResult } from './picker.js';
  * the request as having no instance to try — rather than quietly using the unfiltered set: a
  * request meant for `v2` must not reach `v1`. To keep traffic flowing to a subset only while it
  * exists, use `canary`, which never narrows to nothing while instances remain.
+ *
+ * Filters that judge each instance alone (`perInstance`: `byTag`, `byMeta`, `byInstance`) narrow the
+ * membership too, so the picker behind derives its ring or subset from the instances it can be given.
  */
 export function compose(...parts: [...filters: InstanceFilter[], picker: Picker]): Picker {
   const picker = parts[parts.length - 1] as Picker | undefined;
@@ -36,6 +40,7 @@ class ComposedPicker implements Picker {
   readonly name: string;
   readonly #filters: readonly InstanceFilter[];
   readonly #picker: Picker;
+  readonly #narrowed = new NarrowedContext();
 
   constructor(filters: readonly InstanceFilter[], picker: Picker) {
     this.#filters = filters;
@@ -45,11 +50,14 @@ class ComposedPicker implements Picker {
 
   pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
     let remaining = instances;
+    let members = context.members;
     for (let i = 0; i < this.#filters.length; i++) {
-      remaining = (this.#filters[i] as InstanceFilter).select(remaining, context);
+      const filter = this.#filters[i] as InstanceFilter;
+      remaining = filter.select(remaining, context);
       if (remaining.length === 0) return undefined;
+      if (filter.perInstance === true) members = filter.select(members, context);
     }
-    return this.#picker.pick(remaining, context);
+    return this.#picker.pick(remaining, members === context.members ? context : this.#narrowed.narrow(context, members));
   }
 
   onRequestStart(instance: Instance, context: PickContext): void {

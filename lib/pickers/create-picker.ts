@@ -1,4 +1,6 @@
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { didYouMean } from '../options/did-you-mean.js';
+import { describeValue } from '../options/option-checks.js';
 import { consistentHash } from './consistent-hash.js';
 import type { ConsistentHashOptions } from './consistent-hash.js';
 import { leastRequest } from './least-request.js';
@@ -55,10 +57,13 @@ export type PickerOptionsArgument<N extends PickerName> =
  */
 export function createPicker<N extends PickerName>(name: N, ...options: PickerOptionsArgument<N>): Picker {
   if (typeof name !== 'string' || !Object.hasOwn(factories, name)) {
+    const suggestion = typeof name === 'string' ? didYouMean(name, pickerNames) : undefined;
+    const hint = suggestion === undefined ? '' : `did you mean '${suggestion}'? `;
+    const plain = pickerNames.filter((known) => known !== 'locality').map((known) => `'${known}'`);
     throw new InvalidOptionError(
       'picker',
-      `names no built-in picker (got ${JSON.stringify(name)}); use one of ${pickerNames.filter((n) => n !== 'locality').map((n) => `'${n}'`).join(', ')}, ` +
-        `'locality' with the caller's zone (createPicker('locality', { zone: 'eu-west-1a' })), or pass a Picker object`,
+      `names no built-in picker (got ${describeValue(name)}); ${hint}createPicker takes ${plain.join(', ')}, ` +
+        `or 'locality' with the caller's zone: createPicker('locality', { zone: 'eu-west-1a' })`,
     );
   }
   const create = factories[name] as (options: PickerOptionsByName[N] | undefined) => Picker;

@@ -4,6 +4,8 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceSetCache } from './instance-set-cache.js';
 import type { PickContext } from './picker.js';
 import { pickerRandom } from './picker-random.js';
+import { hasUntried } from './untried.js';
+import { checkPickerOptions } from './picker-options.js';
 
 /**
  * Narrows the instances a picker chooses from (see `compose`).
@@ -17,6 +19,14 @@ import { pickerRandom } from './picker-random.js';
 export interface InstanceFilter {
   /** Shown in the composed picker's name, e.g. `byTag(v2)`. */
   readonly name: string;
+  /**
+   * True when `select` keeps or drops each instance on that instance alone — not on the request nor
+   * on the other instances — as `byInstance`, `byTag` and `byMeta` do. `compose` then narrows the
+   * membership it hands the picker behind in the same way, so that what the picker derives from
+   * membership (a ring, a subset, warming clocks) covers only instances it can be given. Leave it
+   * out for a filter that depends on the request: the membership then passes through whole.
+   */
+  readonly perInstance?: boolean;
   select(instances: readonly Instance[], context: PickContext): readonly Instance[];
 }
 
@@ -30,7 +40,7 @@ export function byInstance(keep: (instance: Instance) => boolean, name = 'byInst
     // Handing the input on when nothing was removed keeps the picker behind on the client's array.
     return kept.length === instances.length ? instances : Object.freeze(kept);
   });
-  return { name, select: (instances) => subsets.get(instances) };
+  return { name, perInstance: true, select: (instances) => subsets.get(instances) };
 }
 
 /** The instances that carry every one of `tags` (Consul service tags, compared exactly). */
@@ -87,10 +97,13 @@ interface CanarySplit {
  *
  * Unlike a narrowing filter, a split never leaves a request without instances while some exist: if
  * no instance is a canary, every request goes to the others, and if every instance is a canary,
- * every request goes to them. The picker behind sees two arrays in turn, one per side; the built-in
- * pickers keep state for each.
+ * every request goes to them; a retry that has tried every instance of the side drawn goes to the
+ * other side. The picker behind sees two arrays in turn, one per side, and the whole membership: a
+ * per-request split does not narrow it, so the picker's ring or warming clocks are the same for
+ * both sides.
  */
 export function canary(options: CanaryOptions): InstanceFilter {
+  checkPickerOptions('canary', options, ['share', 'select', 'random'], "{ share: 0.05, select: byTag('canary') }", false);
   const { share, select } = options;
   if (typeof share !== 'number' || !(share >= 0 && share <= 1)) {
     throw new InvalidOptionError(
@@ -115,7 +128,10 @@ export function canary(options: CanaryOptions): InstanceFilter {
       }
       if (split.canaries.length === 0) return split.others;
       if (split.others.length === 0) return split.canaries;
-      return random() < share ? split.canaries : split.others;
+      const drawn = random() < share ? split.canaries : split.others;
+      if (hasUntried(drawn, context)) return drawn;
+      const other = drawn === split.canaries ? split.others : split.canaries;
+      return hasUntried(other, context) ? other : drawn;
     },
   };
 }

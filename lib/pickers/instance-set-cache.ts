@@ -1,17 +1,20 @@
 import type { Instance } from '../discovery/instance.js';
 
 /**
- * Derived state (a weight table, a filtered subset, per-instance slots) kept per instances array.
+ * Derived state (a weight table, a filtered subset, a hash ring) kept per instances array.
  *
- * The client hands a picker the same frozen array until membership changes, so state derived from
- * an array can be computed once and looked up by the array's identity. One array is usually live,
- * but a few may alternate — a canary split hands the picker behind it two subsets, a retry hands it
- * the set without the instance just tried — so the last array is checked first and older ones are
- * kept in a WeakMap, which lets them go once nobody holds the array any more.
+ * The client hands a picker the same frozen array until the set changes (membership for
+ * `context.members`, availability for the instances to pick from), so state derived from an array
+ * can be computed once and looked up by the array's identity. A few arrays may alternate — a canary
+ * split hands the picker behind it two sides, a composed filter derives from both the members and
+ * the available instances — so the two most recent arrays are checked first and older ones are kept
+ * in a WeakMap, which lets them go once nobody holds the array any more.
  */
 export class InstanceSetCache<T> {
   #lastInstances: readonly Instance[] | undefined;
   #lastValue: T | undefined;
+  #previousInstances: readonly Instance[] | undefined;
+  #previousValue: T | undefined;
   #older = new WeakMap<readonly Instance[], T>();
   readonly #derive: (instances: readonly Instance[]) => T;
 
@@ -20,12 +23,19 @@ export class InstanceSetCache<T> {
   }
 
   get(instances: readonly Instance[]): T {
-    if (instances === this.#lastInstances && this.#lastValue !== undefined) return this.#lastValue;
-    let value = this.#older.get(instances);
-    if (value === undefined) {
-      value = this.#derive(instances);
-      this.#older.set(instances, value);
+    if (instances === this.#lastInstances) return this.#lastValue as T;
+    let value: T | undefined;
+    if (instances === this.#previousInstances) {
+      value = this.#previousValue as T;
+    } else {
+      value = this.#older.get(instances);
+      if (value === undefined) {
+        value = this.#derive(instances);
+        this.#older.set(instances, value);
+      }
     }
+    this.#previousInstances = this.#lastInstances;
+    this.#previousValue = this.#lastValue;
     this.#lastInstances = instances;
     this.#lastValue = value;
     return value;
@@ -35,6 +45,8 @@ export class InstanceSetCache<T> {
   clear(): void {
     this.#lastInstances = undefined;
     this.#lastValue = undefined;
+    this.#previousInstances = undefined;
+    this.#previousValue = undefined;
     this.#older = new WeakMap();
   }
 }

@@ -1,8 +1,10 @@
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceLoad, InstanceLoadTable } from './instance-load.js';
-import type { Picker, PickerBaseOptions } from './picker.js';
+import type { PickContext, Picker, PickerBaseOptions } from './picker.js';
 import { pickerRandom } from './picker-random.js';
+import { TwoChoices } from './two-choices.js';
+import { checkPickerOptions } from './picker-options.js';
 
 export interface LeastRequestOptions extends PickerBaseOptions {
   /**
@@ -17,12 +19,14 @@ export interface LeastRequestOptions extends PickerBaseOptions {
  * Envoy's least_request: two instances drawn at random, the one with fewer requests in flight wins
  * ("the power of two choices", Mitzenmacher 2001: nearly as good as asking every instance, at the
  * cost of two). When weights differ, the one with the larger weight / (in flight + 1) ^ bias wins.
- * Ties go to the first drawn, which is itself random.
+ * Ties go to the first drawn, which is itself random. A retry draws both among the instances it has
+ * not tried.
  *
  * Requests are counted through `onRequestStart`/`onRequestEnd`, so this picker learns only from
  * the requests of the client it belongs to.
  */
 export function leastRequest(options: LeastRequestOptions = {}): Picker {
+  checkPickerOptions('least-request', options, ['activeRequestBias'], '{ activeRequestBias: 1 }');
   const bias = options.activeRequestBias ?? 1;
   if (typeof bias !== 'number' || !Number.isFinite(bias) || bias < 0) {
     throw new InvalidOptionError(
@@ -32,16 +36,22 @@ export function leastRequest(options: LeastRequestOptions = {}): Picker {
   }
   const random = options.random ?? pickerRandom();
   const table = new InstanceLoadTable(() => new InstanceLoad(0, 0));
+  const choices = new TwoChoices();
 
   return {
     name: 'least-request',
-    pick(instances: readonly Instance[]): Instance | undefined {
-      const count = instances.length;
-      if (count <= 1) return instances[0];
+    pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
+      if (instances.length <= 1) return instances[0];
       const view = table.view(instances);
-      const a = Math.floor(random() * count);
+      const count = instances.length;
+      let a = Math.floor(random() * count);
       let b = Math.floor(random() * (count - 1));
       if (b >= a) b++;
+      if (context.tried(instances[a] as Instance) || context.tried(instances[b] as Instance)) {
+        if (!choices.redraw(instances, a, b, random, context)) return instances[choices.first];
+        a = choices.first;
+        b = choices.second;
+      }
       const activeA = (view.loads[a] as InstanceLoad).inFlight;
       const activeB = (view.loads[b] as InstanceLoad).inFlight;
       let bWins: boolean;

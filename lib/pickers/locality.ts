@@ -9,8 +9,13 @@
  * proxyless cannot see the calling fleet, so it assumes callers are spread evenly over the zones that
  * hold instances (local = 1 / zones), scaled by `spillBelow` to tolerate small shortfalls.
  *
- * The zone's instances go to an inner picker (`picker`; default: uniformly random). Per-zone arrays are
- * derived once per instances array and reused, so the inner picker's own per-array caches stay valid.
+ * The split follows availability, as Envoy's follows healthy hosts: a zone that loses instances to open
+ * breakers keeps less of its traffic. The zone's available instances go to an inner picker (`picker`;
+ * default: uniformly random), derived once per instances array; while every member of a zone is
+ * available the inner picker is handed that zone's members array itself, derived once per membership,
+ * so a breaker opening in one zone changes no array of another and the inner picker's caches hold.
+ * The inner picker sees the whole membership as `context.members` (the split is per request, like a
+ * canary's). A retry that has tried every available instance of the zone drawn may go to any zone.
  */
 import type { Random } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
@@ -18,6 +23,9 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceSetCache } from './instance-set-cache.js';
 import type { PickContext, Picker, PickerBaseOptions, RequestResult } from './picker.js';
 import { pickerRandom } from './picker-random.js';
+import { random } from './random.js';
+import { hasUntried } from './untried.js';
+import { checkPickerOptions } from './picker-options.js';
 
 export interface LocalityOptions extends PickerBaseOptions {
   /** The caller's zone (for example `eu-west-1a`). Required. */
@@ -44,7 +52,19 @@ export interface LocalityOptions extends PickerBaseOptions {
 }
 
 export function locality(options: LocalityOptions): Picker {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidOptionError('zone', "is required: locality({ zone: 'eu-west-1a' }) names the caller's zone");
+  }
+  checkPickerOptions('locality', options, ['zone', 'zoneOf', 'minLocal', 'spillBelow', 'picker'], "{ zone: 'eu-west-1a' }");
   return new LocalityPicker(options);
+}
+
+/** The options that decide a split. */
+interface ZoneRule {
+  readonly localZone: string;
+  readonly zoneOf: (instance: Instance) => string | undefined;
+  readonly minLocal: number;
+  readonly spillBelow: number;
 }
 
 /** How one instances array is split, derived once per array. */
@@ -63,7 +83,7 @@ class LocalityPicker implements Picker {
   readonly name = 'locality';
   readonly #inner: Picker;
   readonly #random: Random;
-  readonly #plans: InstanceSetCache<ZonePlan>;
+  readonly #zones: InstanceSetCache<MemberZones>;
 
   constructor(options: LocalityOptions) {
     if (typeof options.zone !== 'string' || options.zone === '') {
@@ -82,22 +102,27 @@ class LocalityPicker implements Picker {
     }
     const zoneOf = typeof options.zoneOf === 'function' ? options.zoneOf : zoneFromMeta(options.zoneOf ?? 'zone');
     this.#random = options.random ?? pickerRandom();
-    this.#inner = options.picker ?? uniformlyRandom(this.#random);
-    const localZone = options.zone;
-    this.#plans = new InstanceSetCache((instances) => planZones(instances, localZone, zoneOf, minLocal, spillBelow));
+    this.#inner = options.picker ?? random({ random: this.#random });
+    const rule: ZoneRule = { localZone: options.zone, zoneOf, minLocal, spillBelow };
+    this.#zones = new InstanceSetCache((members) => new MemberZones(members, rule));
   }
 
   pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
     if (instances.length <= 1) return this.#inner.pick(instances, context);
-    const plan = this.#plans.get(instances);
+    const plan = this.#zones.get(context.members).plan(instances);
     if (plan.everywhere) return this.#inner.pick(instances, context);
     const draw = plan.localShare >= 1 ? 0 : this.#random();
-    if (draw < plan.localShare) return this.#inner.pick(plan.local, context);
-    const spillDraw = (draw - plan.localShare) / (1 - plan.localShare);
-    const cumulative = plan.spillCumulative;
-    let zone = 0;
-    while (zone < cumulative.length - 1 && spillDraw >= (cumulative[zone] ?? 1)) zone += 1;
-    return this.#inner.pick(plan.spillZones[zone] ?? instances, context);
+    let chosen: readonly Instance[];
+    if (draw < plan.localShare) {
+      chosen = plan.local;
+    } else {
+      const spillDraw = (draw - plan.localShare) / (1 - plan.localShare);
+      const cumulative = plan.spillCumulative;
+      let zone = 0;
+      while (zone < cumulative.length - 1 && spillDraw >= (cumulative[zone] ?? 1)) zone += 1;
+      chosen = plan.spillZones[zone] ?? instances;
+    }
+    return this.#inner.pick(hasUntried(chosen, context) ? chosen : instances, context);
   }
 
   onRequestStart(instance: Instance, context: PickContext): void {
@@ -113,30 +138,49 @@ function zoneFromMeta(key: string): (instance: Instance) => string | undefined {
   return (instance) => instance.node.meta[key] ?? instance.meta[key];
 }
 
-function uniformlyRandom(random: Random): Picker {
-  return {
-    name: 'random',
-    pick: (instances) => instances[Math.floor(random() * instances.length)],
-  };
+/** One membership's members by zone, and the plan for each instances array drawn from it. */
+class MemberZones {
+  readonly #byZone = new Map<string, readonly Instance[]>();
+  readonly #ids = new Set<string>();
+  readonly #plans: InstanceSetCache<ZonePlan>;
+
+  constructor(members: readonly Instance[], rule: ZoneRule) {
+    for (const [zone, zoneMembers] of groupByZone(members, rule.zoneOf)) this.#byZone.set(zone, Object.freeze(zoneMembers));
+    for (const member of members) this.#ids.add(member.id);
+    this.#plans = new InstanceSetCache((instances) => planZones(instances, this, rule));
+  }
+
+  plan(instances: readonly Instance[]): ZonePlan {
+    return this.#plans.get(instances);
+  }
+
+  /** The zone's members array when `available` holds every member of `zone`; `available` frozen otherwise. */
+  stable(zone: string, available: Instance[]): readonly Instance[] {
+    const members = this.#byZone.get(zone);
+    if (members !== undefined && members.length === available.length && available.every((instance) => this.#ids.has(instance.id))) {
+      return members;
+    }
+    return Object.freeze(available);
+  }
 }
 
-function planZones(
-  instances: readonly Instance[],
-  localZone: string,
-  zoneOf: (instance: Instance) => string | undefined,
-  minLocal: number,
-  spillBelow: number,
-): ZonePlan {
+function groupByZone(instances: readonly Instance[], zoneOf: (instance: Instance) => string | undefined): Map<string, Instance[]> {
   const byZone = new Map<string, Instance[]>();
   for (const instance of instances) {
     const zone = zoneOf(instance) ?? '';
-    let members = byZone.get(zone);
-    if (members === undefined) {
-      members = [];
-      byZone.set(zone, members);
+    let zoneInstances = byZone.get(zone);
+    if (zoneInstances === undefined) {
+      zoneInstances = [];
+      byZone.set(zone, zoneInstances);
     }
-    members.push(instance);
+    zoneInstances.push(instance);
   }
+  return byZone;
+}
+
+function planZones(instances: readonly Instance[], zones: MemberZones, rule: ZoneRule): ZonePlan {
+  const { localZone, minLocal, spillBelow } = rule;
+  const byZone = groupByZone(instances, rule.zoneOf);
   const local = byZone.get(localZone) ?? [];
   const everywhere: ZonePlan = {
     everywhere: true,
@@ -153,7 +197,7 @@ function planZones(
   const localShare = spillBelow === 0 ? 1 : Math.min(1, localUpstreamShare / (spillBelow * evenShare));
   const localOnly: ZonePlan = {
     everywhere: false,
-    local: Object.freeze(local),
+    local: zones.stable(localZone, local),
     localShare: 1,
     spillZones: [],
     spillCumulative: new Float64Array(0),
@@ -162,10 +206,10 @@ function planZones(
 
   const spillZones: (readonly Instance[])[] = [];
   const surpluses: number[] = [];
-  for (const [zone, members] of byZone) {
-    const surplus = members.length / total - evenShare;
+  for (const [zone, zoneInstances] of byZone) {
+    const surplus = zoneInstances.length / total - evenShare;
     if (zone === localZone || surplus <= 0) continue;
-    spillZones.push(Object.freeze(members));
+    spillZones.push(zones.stable(zone, zoneInstances));
     surpluses.push(surplus);
   }
   // The local shortfall equals the other zones' summed surplus, so one has some unless rounding ate it.

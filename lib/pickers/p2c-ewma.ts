@@ -2,8 +2,10 @@ import { systemClock } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceLoad, InstanceLoadTable } from './instance-load.js';
-import type { Picker, PickerBaseOptions, RequestResult } from './picker.js';
+import type { PickContext, Picker, PickerBaseOptions, RequestResult } from './picker.js';
 import { pickerRandom } from './picker-random.js';
+import { TwoChoices } from './two-choices.js';
+import { checkPickerOptions } from './picker-options.js';
 
 export interface P2cEwmaOptions extends PickerBaseOptions {
   /** Time constant τ of the latency average in ms: older observations weigh exp(-age/τ). Default 10,000. */
@@ -37,9 +39,11 @@ const minLatencyMs = 0.001;
  * millisecond), which would make a broken instance look like the best one; so a failure is recorded
  * as twice (`failurePenalty`) the current estimate or its own latency, whichever is larger; through the
  * peak rule that takes effect at once and doubles with every consecutive failure (up to a minute),
- * steering traffic away while the breaker decides whether to take the instance out.
+ * steering traffic away while the breaker decides whether to take the instance out. A retry draws
+ * both candidates among the instances it has not tried.
  */
 export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
+  checkPickerOptions('p2c-ewma', options, ['decayMs', 'defaultLatencyMs', 'failurePenalty'], '{ decayMs: 10_000 }');
   const decayMs = options.decayMs ?? 10_000;
   const defaultLatencyMs = options.defaultLatencyMs ?? 30;
   const failurePenalty = options.failurePenalty ?? 2;
@@ -64,6 +68,7 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? pickerRandom();
   const table = new InstanceLoadTable(() => new InstanceLoad(defaultLatencyMs, clock.now()));
+  const choices = new TwoChoices();
 
   function estimate(load: InstanceLoad, now: number): number {
     const elapsed = now - load.stampMs;
@@ -72,13 +77,18 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
 
   return {
     name: 'p2c-ewma',
-    pick(instances: readonly Instance[]): Instance | undefined {
-      const count = instances.length;
-      if (count <= 1) return instances[0];
+    pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
+      if (instances.length <= 1) return instances[0];
       const loads = table.view(instances).loads;
-      const a = Math.floor(random() * count);
+      const count = instances.length;
+      let a = Math.floor(random() * count);
       let b = Math.floor(random() * (count - 1));
       if (b >= a) b++;
+      if (context.tried(instances[a] as Instance) || context.tried(instances[b] as Instance)) {
+        if (!choices.redraw(instances, a, b, random, context)) return instances[choices.first];
+        a = choices.first;
+        b = choices.second;
+      }
       const loadA = loads[a] as InstanceLoad;
       const loadB = loads[b] as InstanceLoad;
       // Decay multiplies each estimate by exp(-(now - stamp)/τ), so the ratio of two costs depends
@@ -104,6 +114,9 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
       // A zero estimate would make the cost zero whatever is in flight (clients timing with
       // Date.now() see 0 ms often), so latencies are counted as at least a microsecond.
       const latency = Number.isFinite(result.latencyMs) && result.latencyMs > minLatencyMs ? result.latencyMs : minLatencyMs;
+      // A cancelled attempt (the caller gave up, another hedge won) was still unanswered after its
+      // latency: a lower bound that may raise the estimate through the peak rule, never lower it.
+      if (result.outcome === 'cancelled' && latency <= current) return;
       const observed =
         result.outcome === 'failure'
           ? Math.max(latency, Math.min(failurePenalty * Math.max(current, defaultLatencyMs), failureCeilingMs))

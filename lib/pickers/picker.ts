@@ -19,6 +19,11 @@ import type { Instance } from '../discovery/instance.js';
  * which instances the request has already been sent to, and a picker should choose another while one
  * is available (the client enforces it for pickers that do not).
  *
+ * Wrappers pass both signals on: one that hands the picker inside it fewer instances may keep the
+ * context as it is (`members` may be wider than the instances, as long as it holds them), and one
+ * whose choice of instances depends on membership alone (`subset`, `byTag` in `compose`) narrows
+ * `members` to match, so the picker inside derives its state from what it can be given.
+ *
  * `pick` runs on every attempt: keep it free of allocation and of work that could be done when a
  * set changes.
  *

@@ -10,10 +10,13 @@
  * weight is scaled by the factor; the bound only matters when nearly every instance is warming.
  * Pickers that always answer the same for a request (consistent hashing) cannot be ramped this way.
  *
- * Instances present the first time the picker sees a non-empty set are not ramped: a client that
- * restarts should not treat its whole fleet as new. An instance that leaves the set (deregistered,
- * or filtered out while its breaker is open) and returns is ramped again, as Envoy does for hosts
- * that turn healthy.
+ * Warming belongs to membership: an instance starts warming when it first appears in
+ * `context.members`, and its clock, kept by id, runs whatever arrays the picker is handed to choose
+ * from — behind a canary split, inside `locality`, on a retry. Members present the first time the
+ * picker sees a non-empty membership are not ramped: a client that restarts should not treat its
+ * whole fleet as new. A member that leaves (deregistered, or failing its Consul checks) and comes back
+ * is ramped again, as Envoy does for hosts that turn healthy; one taken out for a while by its breaker
+ * or by ejection is not, since it never left the membership.
  */
 import type { Clock, Random } from '../clock.js';
 import { systemClock } from '../clock.js';
@@ -21,6 +24,7 @@ import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { PickContext, Picker, PickerBaseOptions, RequestResult } from './picker.js';
 import { pickerRandom } from './picker-random.js';
+import { checkPickerOptions } from './picker-options.js';
 
 export interface SlowStartOptions extends PickerBaseOptions {
   /** How long a new instance ramps up, in milliseconds. Default 30,000 (Envoy's example value). */
@@ -35,6 +39,7 @@ export interface SlowStartOptions extends PickerBaseOptions {
 const MAX_REJECTIONS = 8;
 
 export function slowStart(picker: Picker, options: SlowStartOptions = {}): Picker {
+  checkPickerOptions('slowStart', options, ['windowMs', 'minWeight', 'aggression'], '{ windowMs: 30_000 }');
   return new SlowStartPicker(picker, options);
 }
 
@@ -46,7 +51,7 @@ class SlowStartPicker implements Picker {
   readonly #windowMs: number;
   readonly #minWeight: number;
   readonly #exponent: number;
-  #seenInstances: readonly Instance[] | undefined;
+  #seenMembers: readonly Instance[] | undefined;
   #known = new Set<string>();
   /** When each still-warming instance was first seen, by id. */
   readonly #warmingSince = new Map<string, number>();
@@ -74,7 +79,7 @@ class SlowStartPicker implements Picker {
   }
 
   pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
-    if (instances !== this.#seenInstances) this.#notice(instances);
+    if (context.members !== this.#seenMembers) this.#notice(context.members);
     let chosen = this.#inner.pick(instances, context);
     if (this.#warmingSince.size === 0) return chosen;
     const now = this.#clock.now();
@@ -101,16 +106,16 @@ class SlowStartPicker implements Picker {
     this.#inner.onRequestEnd?.(instance, result, context);
   }
 
-  /** Runs when the set changes: instances new to it start warming, those gone are forgotten. */
-  #notice(instances: readonly Instance[]): void {
-    // After an empty set everything would ramp together, which changes no share: nothing ramps.
+  /** Runs when membership changes: members new to it start warming, those gone are forgotten. */
+  #notice(members: readonly Instance[]): void {
+    // After an empty membership everything would ramp together, which changes no share: nothing ramps.
     const firstSet = this.#known.size === 0;
-    this.#seenInstances = instances;
+    this.#seenMembers = members;
     const now = this.#clock.now();
     const present = new Set<string>();
-    for (const instance of instances) {
-      present.add(instance.id);
-      if (!firstSet && !this.#known.has(instance.id)) this.#warmingSince.set(instance.id, now);
+    for (const member of members) {
+      present.add(member.id);
+      if (!firstSet && !this.#known.has(member.id)) this.#warmingSince.set(member.id, now);
     }
     for (const id of this.#warmingSince.keys()) {
       if (!present.has(id)) this.#warmingSince.delete(id);

@@ -2,7 +2,8 @@ import { systemRandom } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceSetCache } from './instance-set-cache.js';
-import type { Picker, PickerBaseOptions } from './picker.js';
+import type { PickContext, Picker, PickerBaseOptions } from './picker.js';
+import { checkPickerOptions } from './picker-options.js';
 
 export interface WeightedRoundRobinOptions extends PickerBaseOptions {
   /**
@@ -51,6 +52,7 @@ interface Schedule {
  * weight (by id), so a change does not restart everyone's turn.
  */
 export function weightedRoundRobin(options: WeightedRoundRobinOptions = {}): Picker {
+  checkPickerOptions('weighted-round-robin', options, ['weightMetaKey'], "{ weightMetaKey: 'weight' }");
   const { weightMetaKey } = options;
   if (weightMetaKey !== undefined && (typeof weightMetaKey !== 'string' || weightMetaKey === '')) {
     throw new InvalidOptionError(
@@ -66,11 +68,11 @@ export function weightedRoundRobin(options: WeightedRoundRobinOptions = {}): Pic
 
   return {
     name: 'weighted-round-robin',
-    pick(instances: readonly Instance[]): Instance | undefined {
+    pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
       if (instances.length === 0) return undefined;
       const s = schedules.get(instances);
       last = s;
-      const step = ++s.step;
+      const step = s.step + 1;
       let best = -1;
       let bestClass = 0;
       let bestValue = -Infinity;
@@ -86,6 +88,13 @@ export function weightedRoundRobin(options: WeightedRoundRobinOptions = {}): Pic
           bestRank = rank;
         }
       }
+      if (context.tried(s.instances[best] as Instance)) {
+        // As nginx's `tried` bitmap does, a retry passes over the instances it was sent to; here
+        // without moving the schedule, so retries do not bend the shares of first attempts.
+        const untried = bestUntried(s, step, context);
+        if (untried >= 0) return s.instances[untried];
+      }
+      s.step = step;
       s.stored[best] = (s.stored[best] as number) - s.total;
       const head = (s.classHead[bestClass] as number) + 1;
       s.classHead[bestClass] = head === s.classSize[bestClass] ? 0 : head;
@@ -93,6 +102,35 @@ export function weightedRoundRobin(options: WeightedRoundRobinOptions = {}): Pic
       return s.instances[best];
     },
   };
+}
+
+/**
+ * The untried instance with the largest current at `step`, or -1. A class's queue runs from its head
+ * in order of current, so its first untried member is its best; the request has tried only a few.
+ */
+function bestUntried(s: Schedule, step: number, context: PickContext): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  let bestRank = 0;
+  for (let c = 0; c < s.classWeight.length; c++) {
+    const start = s.classStart[c] as number;
+    const size = s.classSize[c] as number;
+    const head = s.classHead[c] as number;
+    for (let offset = 0; offset < size; offset++) {
+      const position = head + offset;
+      const member = s.queue[start + (position >= size ? position - size : position)] as number;
+      if (context.tried(s.instances[member] as Instance)) continue;
+      const value = (s.stored[member] as number) + step * (s.classWeight[c] as number);
+      const rank = s.rank[member] as number;
+      if (value > bestValue || (value === bestValue && rank < bestRank)) {
+        best = member;
+        bestValue = value;
+        bestRank = rank;
+      }
+      break;
+    }
+  }
+  return best;
 }
 
 function weightOf(instance: Instance, metaKey: string | undefined): number {

@@ -152,7 +152,7 @@ class Simulation {
   #startAttempt(request: RequestState, attemptNumber: number, now: number): void {
     const candidates =
       request.tried === undefined ? this.#instances : this.#instances.filter((instance) => !request.tried?.has(instance.id));
-    const context = new SimulatedContext(this.#service, this.#keyHeader, request.key, attemptNumber);
+    const context = new SimulatedContext(this.#service, this.#keyHeader, request.key, attemptNumber, this.#instances);
     const { picker } = request.client;
     const instance = candidates.length === 0 ? undefined : picker.pick(candidates, context);
     if (instance === undefined) {
@@ -295,14 +295,14 @@ class AttemptQueue {
 class SimulatedContext implements PickContext {
   readonly method = 'GET';
   readonly url = '/simulated';
-  /** The simulated fleet has no breakers: every member is available, and a request is tried once. */
-  members: readonly Instance[] = [];
 
   constructor(
     readonly service: string,
     private readonly keyHeader: string,
     private readonly key: string | undefined,
     readonly attempt: number,
+    /** The simulated fleet: it has no breakers, so its members are the instances a first attempt picks from. */
+    readonly members: readonly Instance[],
   ) {}
 
   tried(): boolean {

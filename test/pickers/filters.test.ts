@@ -7,6 +7,7 @@ import { byInstance, byMeta, byTag, canary } from '../../lib/pickers/filters.js'
 import type { PickContext, Picker, RequestResult } from '../../lib/pickers/picker.js';
 import { roundRobin } from '../../lib/pickers/round-robin.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
 const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 
@@ -89,6 +90,14 @@ describe('canary', () => {
     }
   });
 
+  test('sends a retry to the other side once it has tried every instance of the side drawn', () => {
+    const split = canary({ share: 1, select: byTag('canary'), random: seededRandom(5) });
+    const retry = requestTo(fleet, { tried: [fleet[1]!] });
+    for (let n = 0; n < 20; n++) assert.deepEqual(ids(split.select(fleet, retry)), ['i-9000', 'i-9002', 'i-9003']);
+    const everywhere = requestTo(fleet, { tried: fleet });
+    assert.deepEqual(ids(split.select(fleet, everywhere)), ['i-9001']);
+  });
+
   test('rejects a share outside 0 to 1, naming the option', () => {
     assert.throws(() => canary({ share: 5, select: byTag('canary') }), { option: 'canary.share' });
   });
@@ -133,6 +142,23 @@ describe('compose', () => {
     });
     for (let n = 0; n < 10; n++) picker.pick(fleet, context);
     assert.equal(arrays.size, 1);
+  });
+
+  test('hands the picker inside the members the per-instance filters keep, and the whole membership past a split', () => {
+    const seen: (readonly Instance[])[] = [];
+    const recording: Picker = {
+      pick: (instances, pickContext) => {
+        seen.push(pickContext.members);
+        return instances[0];
+      },
+    };
+    const available = Object.freeze(fleet.slice(0, 3));
+    compose(byTag('v2'), recording).pick(available, requestTo(fleet));
+    assert.deepEqual(ids(seen[0]!), ['i-9001', 'i-9002', 'i-9003']);
+    compose(canary({ share: 0.5, select: byTag('canary') }), recording).pick(available, requestTo(fleet));
+    assert.equal(seen[1], fleet);
+    assert.equal(byTag('v2').perInstance, true);
+    assert.equal(canary({ share: 0.5, select: byTag('canary') }).perInstance, undefined);
   });
 
   test('rejects a call without a picker', () => {

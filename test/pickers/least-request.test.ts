@@ -5,6 +5,7 @@ import type { Instance } from '../../lib/discovery/instance.js';
 import { leastRequest } from '../../lib/pickers/least-request.js';
 import type { PickContext, Picker } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
 const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const success = { latencyMs: 5, outcome: 'success' as const };
@@ -70,6 +71,16 @@ describe('least-request', () => {
     // A new snapshot of `a` (same id) in a new array.
     const next = Object.freeze([instanceAt(9000, { tags: ['v2'] }), b]);
     for (let n = 0; n < 4; n++) assert.equal(picker.pick(next, context), b);
+  });
+
+  test('sends a retry to an instance it has not tried, however idle a tried one is', () => {
+    const instances = Object.freeze([9000, 9001, 9002].map((port) => instanceAt(port)));
+    const picker = leastRequest({ random: seededRandom(7) });
+    picker.pick(instances, requestTo(instances));
+    for (let n = 0; n < 4; n++) picker.onRequestStart?.(instances[1]!, context);
+    const retry = requestTo(instances, { tried: [instances[0]!] });
+    const chosen = new Set(Array.from({ length: 50 }, () => picker.pick(instances, retry)!.id));
+    assert.deepEqual([...chosen], ['i-9002']);
   });
 
   test('rejects a negative bias, naming the option', () => {

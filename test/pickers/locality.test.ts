@@ -4,11 +4,11 @@ import fc from 'fast-check';
 import { seededRandom } from '../../lib/clock.js';
 import type { Instance } from '../../lib/discovery/instance.js';
 import { InvalidOptionError } from '../../lib/errors/invalid-option-error.js';
-import { locality } from '../../lib/pickers/locality.js';
-import type { PickContext, Picker, RequestResult } from '../../lib/pickers/picker.js';
+import { locality, type LocalityOptions } from '../../lib/pickers/locality.js';
+import type { Picker, RequestResult } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const success: RequestResult = { latencyMs: 1, outcome: 'success', status: 200 };
 
 let nextPort = 9000;
@@ -24,6 +24,7 @@ function zones(layout: Record<string, number>): readonly Instance[] {
 
 function zoneShares(picker: Picker, instances: readonly Instance[], picks: number): Record<string, number> {
   const counts: Record<string, number> = {};
+  const context = requestTo(instances);
   for (let n = 0; n < picks; n++) {
     const zone = picker.pick(instances, context)!.node.meta.zone ?? 'none';
     counts[zone] = (counts[zone] ?? 0) + 1;
@@ -73,19 +74,21 @@ describe('locality', () => {
     });
     const elsewhere = instanceAt(8003, { meta: { zone: 'b' } });
     const instances = Object.freeze([fromService, nodeWins, elsewhere]);
+    const context = requestTo(instances);
     const byDefault = locality({ zone: 'a', spillBelow: 0, random: seededRandom(5) });
     const chosen = new Set(Array.from({ length: 200 }, () => byDefault.pick(instances, context)!.id));
     assert.deepEqual([...chosen].sort(), ['i-8001', 'i-8002']);
 
     const racked = Object.freeze([instanceAt(8004, { meta: { rack: 'r1' } }), instanceAt(8005, { meta: { rack: 'r2' } })]);
     const byKey = locality({ zone: 'r2', zoneOf: 'rack', spillBelow: 0 });
-    assert.equal(byKey.pick(racked, context)!.id, 'i-8005');
+    assert.equal(byKey.pick(racked, requestTo(racked))!.id, 'i-8005');
     const byFunction = locality({ zone: 'p8004', zoneOf: (instance) => `p${instance.port}`, spillBelow: 0 });
-    assert.equal(byFunction.pick(racked, context)!.id, 'i-8004');
+    assert.equal(byFunction.pick(racked, requestTo(racked))!.id, 'i-8004');
   });
 
   test('hands the inner picker the same zone array on every pick, and forwards the hooks to it', () => {
     const instances = zones({ a: 3, b: 3 });
+    const context = requestTo(instances);
     const seenArrays = new Set<readonly Instance[]>();
     const events: string[] = [];
     const inner: Picker = {
@@ -106,11 +109,41 @@ describe('locality', () => {
     assert.deepEqual(events, [`start ${instances[0]!.id}`, `end ${instances[0]!.id} success`]);
   });
 
+  test('keeps a wholly available zone’s array when an instance of another zone is taken out', () => {
+    const members = zones({ a: 3, b: 3, c: 3 });
+    const handed: (readonly Instance[])[] = [];
+    const inner: Picker = {
+      pick: (candidates, context) => {
+        handed.push(candidates);
+        assert.equal(context.members, members);
+        return candidates[0];
+      },
+    };
+    const picker = locality({ zone: 'a', picker: inner });
+    picker.pick(members, requestTo(members));
+    const withoutOneOfB = Object.freeze(members.filter((instance) => instance !== members[4]));
+    picker.pick(withoutOneOfB, requestTo(members));
+    assert.equal(handed[1], handed[0]);
+    assert.deepEqual(handed[0], members.slice(0, 3));
+  });
+
+  test('sends a retry to another zone once it has tried every available instance of its own', () => {
+    const members = zones({ a: 2, b: 2 });
+    const picker = locality({ zone: 'a', random: seededRandom(6) });
+    const tried = members.slice(0, 2);
+    for (let n = 0; n < 20; n++) {
+      const chosen = picker.pick(members, requestTo(members, { tried }))!;
+      assert.equal(chosen.node.meta.zone, 'b');
+    }
+    assert.ok(tried.includes(picker.pick(members, requestTo(members, { tried: tried.slice(1) }))!));
+  });
+
   test('rejects an empty zone, an empty zone key, a minLocal below 1 and a spillBelow outside 0..1', () => {
     assert.throws(() => locality({ zone: '' }), InvalidOptionError);
     assert.throws(() => locality({ zone: 'a', zoneOf: '' }), /zoneOf/);
     assert.throws(() => locality({ zone: 'a', minLocal: 0 }), /minLocal/);
     assert.throws(() => locality({ zone: 'a', spillBelow: 1.5 }), /spillBelow/);
+    assert.throws(() => locality(undefined as unknown as LocalityOptions), { option: 'zone' });
   });
 
   test('only ever returns one of the instances it is given, through churn and hooks on departed instances', () => {
@@ -125,6 +158,7 @@ describe('locality', () => {
           let previous: readonly Instance[] = [];
           for (const layout of sets) {
             const instances = Object.freeze(layout.map((name) => (name === '' ? instanceAt(nextPort++) : inZone(name))));
+            const context = requestTo(instances);
             for (const gone of previous) {
               picker.onRequestStart!(gone, context);
               picker.onRequestEnd!(gone, success, context);

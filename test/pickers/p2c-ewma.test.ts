@@ -5,6 +5,7 @@ import type { Instance } from '../../lib/discovery/instance.js';
 import { p2cEwma } from '../../lib/pickers/p2c-ewma.js';
 import type { PickContext, Picker } from '../../lib/pickers/picker.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
 const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 
@@ -89,6 +90,14 @@ describe('p2c-ewma', () => {
     for (let n = 0; n < 5; n++) assert.equal(picker.pick(next, context), fleet[1]);
   });
 
+  test('draws a retry’s two candidates among the instances it has not tried, however much better a tried one looks', () => {
+    const clock = new ManualClock();
+    const picker = p2cEwma({ clock, random: seededRandom(12) });
+    drive(picker, clock, fleet, 200, (instance) => ({ latencyMs: instance === fleet[0] ? 1 : 50, outcome: 'success' }));
+    for (let n = 0; n < 50; n++) assert.notEqual(picker.pick(fleet, requestTo(fleet, { tried: [fleet[0]!] })), fleet[0]);
+    for (let n = 0; n < 50; n++) assert.equal(picker.pick(fleet, requestTo(fleet, { tried: [fleet[1]!, fleet[2]!] })), fleet[0]);
+  });
+
   test('rejects a non-positive decay, naming the option and the default', () => {
     assert.throws(() => p2cEwma({ decayMs: -5 }), (error: Error & { option?: string }) => {
       assert.equal(error.option, 'picker.decayMs');
@@ -98,4 +107,26 @@ describe('p2c-ewma', () => {
     assert.throws(() => p2cEwma({ defaultLatencyMs: 0 }), { option: 'picker.defaultLatencyMs' });
     assert.throws(() => p2cEwma({ failurePenalty: 0.5 }), { option: 'picker.failurePenalty' });
   });
+});
+
+test('a cancelled attempt raises the estimate when it was slower than it, and never lowers it', () => {
+  const clock = new ManualClock(0);
+  const picker = p2cEwma({ clock, defaultLatencyMs: 50, random: seededRandom(3) });
+  const [slow, other] = [instanceAt(1), instanceAt(2)] as [Instance, Instance];
+  const instances = Object.freeze([slow, other]);
+  picker.pick(instances, context);
+  // Fast cancellations (a caller that gave up at once) would make the instance look fast: ignored.
+  for (let i = 0; i < 50; i++) {
+    picker.onRequestStart?.(slow, context);
+    picker.onRequestEnd?.(slow, { latencyMs: 1, outcome: 'cancelled' }, context);
+  }
+  let toSlow = 0;
+  for (let i = 0; i < 1_000; i++) if (picker.pick(instances, context) === slow) toSlow++;
+  assert.ok(toSlow > 300, `an instance whose attempts were cancelled fast keeps its estimate (${toSlow} of 1000)`);
+  // A hedge that lost after 2 s tells that the instance is at least that slow.
+  picker.onRequestStart?.(slow, context);
+  picker.onRequestEnd?.(slow, { latencyMs: 2_000, outcome: 'cancelled' }, context);
+  toSlow = 0;
+  for (let i = 0; i < 1_000; i++) if (picker.pick(instances, context) === slow) toSlow++;
+  assert.equal(toSlow, 0, 'the slow loser of a hedge is avoided');
 });

@@ -6,6 +6,7 @@ import type { PickContext } from '../../lib/pickers/picker.js';
 import { random } from '../../lib/pickers/random.js';
 import { roundRobin } from '../../lib/pickers/round-robin.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
 const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const four = Object.freeze([9000, 9001, 9002, 9003].map((port) => instanceAt(port)));
@@ -48,6 +49,13 @@ describe('round-robin', () => {
     const six = Object.freeze([...four, instanceAt(9004), instanceAt(9005)]);
     assert.deepEqual([...countPicks(() => picker.pick(six, context), 60).values()], [10, 10, 10, 10, 10, 10]);
   });
+
+  test('sends a retry whose turn falls on a tried instance to the next one it has not tried', () => {
+    const picker = roundRobin({ random: () => 0 });
+    assert.equal(picker.pick(four, requestTo(four, { tried: [four[0]!, four[1]!] })), four[2]);
+    assert.equal(picker.pick(four, requestTo(four)), four[3]);
+    assert.equal(picker.pick(four, requestTo(four, { tried: four })), four[0]);
+  });
 });
 
 describe('random', () => {
@@ -62,5 +70,14 @@ describe('random', () => {
     const picker = random({ random: seededRandom(5) });
     assert.equal(picker.pick([], context), undefined);
     assert.equal(picker.pick([four[2]!], context), four[2]);
+  });
+
+  test('sends a retry to an instance it has not tried, each of them alike, while one is left', () => {
+    const picker = random({ random: seededRandom(6) });
+    const retry = requestTo(four, { tried: [four[1]!] });
+    const counts = countPicks(() => picker.pick(four, retry), 3_000);
+    assert.deepEqual([...counts.keys()].sort(), ['i-9000', 'i-9002', 'i-9003']);
+    for (const count of counts.values()) assert.ok(count > 900 && count < 1_100, `count ${count}`);
+    assert.ok(four.includes(picker.pick(four, requestTo(four, { tried: four }))!));
   });
 });

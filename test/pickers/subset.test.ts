@@ -6,25 +6,30 @@ import { InvalidOptionError } from '../../lib/errors/invalid-option-error.js';
 import type { PickContext, Picker, RequestResult } from '../../lib/pickers/picker.js';
 import { subset } from '../../lib/pickers/subset.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
-const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 const success: RequestResult = { latencyMs: 1, outcome: 'success', status: 200 };
 
 function fleet(size: number): readonly Instance[] {
   return Object.freeze(Array.from({ length: size }, (_, index) => instanceAt(9000 + index)));
 }
 
-/** The instances a client with this id is given, as seen by its inner picker. */
-function subsetFor(clientId: number, size: number, instances: readonly Instance[]): string[] {
-  let seen: readonly Instance[] = [];
-  const inner: Picker = {
-    pick: (candidates) => {
-      seen = candidates;
-      return candidates[0];
-    },
-  };
-  subset(inner, { size, clientId }).pick(instances, context);
-  return seen.map((instance) => instance.id).sort();
+/** What the inner picker of a subset was last handed: the instances to pick from, and its membership. */
+class Recorder implements Picker {
+  candidates: readonly Instance[] = [];
+  members: readonly Instance[] = [];
+  pick(candidates: readonly Instance[], context: PickContext): Instance | undefined {
+    this.candidates = candidates;
+    this.members = context.members;
+    return candidates[0];
+  }
+}
+
+/** The instances a client with this id is given when all `members` are available, as seen by its inner picker. */
+function subsetFor(clientId: number, size: number, members: readonly Instance[]): string[] {
+  const inner = new Recorder();
+  subset(inner, { size, clientId }).pick(members, requestTo(members));
+  return inner.candidates.map((instance) => instance.id).sort();
 }
 
 function symmetricDifference(a: string[], b: string[]): number {
@@ -107,7 +112,7 @@ describe('subset', () => {
     assert.notDeepEqual(subsetFor(5, 10, shrunk), subsetFor(5, 10, fleet(100)));
   });
 
-  test('hands the inner picker every instance when there are no more than size, and the same array each time', () => {
+  test('hands the inner picker every instance when there are no more than size, and one array per set', () => {
     const seen = new Set<readonly Instance[]>();
     const inner: Picker = {
       pick: (candidates) => {
@@ -117,11 +122,12 @@ describe('subset', () => {
     };
     const small = fleet(4);
     const picker = subset(inner, { size: 10, clientId: 3 });
-    assert.equal(picker.pick(small, context), small[3]);
-    assert.equal(picker.pick(Object.freeze([]), context), undefined);
+    assert.equal(picker.pick(small, requestTo(small)), small[3]);
+    const none = Object.freeze([]);
+    assert.equal(picker.pick(none, requestTo(none)), undefined);
     const large = fleet(40);
-    for (let n = 0; n < 5; n++) picker.pick(large, context);
-    assert.equal(seen.size, 3);
+    for (let n = 0; n < 5; n++) picker.pick(large, requestTo(large));
+    assert.equal(seen.size, 2);
   });
 
   test('forwards the hooks to the inner picker, also for instances outside the subset', () => {
@@ -132,11 +138,69 @@ describe('subset', () => {
       onRequestEnd: (instance) => events.push(`end ${instance.id}`),
     };
     const picker = subset(inner, { size: 2, clientId: 0 });
-    picker.pick(fleet(10), context);
+    const ten = fleet(10);
+    const context = requestTo(ten);
+    picker.pick(ten, context);
     const outsider = instanceAt(7000);
     picker.onRequestStart!(outsider, context);
     picker.onRequestEnd!(outsider, success, context);
     assert.deepEqual(events, ['start i-7000', 'end i-7000']);
+  });
+
+  test('draws subsets from the membership: a breaker opening outside a client’s subset moves nothing (repro 05)', () => {
+    const members = fleet(100);
+    let moved = 0;
+    for (let clientId = 0; clientId < 200; clientId++) {
+      const inner = new Recorder();
+      const picker = subset(inner, { size: 10, clientId });
+      picker.pick(members, requestTo(members));
+      const before = inner.candidates;
+      const victim = members.find((instance) => !before.includes(instance))!;
+      picker.pick(Object.freeze(members.filter((instance) => instance !== victim)), requestTo(members));
+      // The very array, so the inner picker's own derived state is kept too.
+      if (inner.candidates !== before) moved++;
+    }
+    assert.equal(moved, 0);
+  });
+
+  test('narrows the subset to what is available, and hands the inner picker the whole subset as its membership', () => {
+    const members = fleet(30);
+    const inner = new Recorder();
+    const picker = subset(inner, { size: 5, clientId: 4 });
+    picker.pick(members, requestTo(members));
+    const whole = inner.candidates;
+    const [out, ...rest] = whole;
+    const available = Object.freeze(members.filter((instance) => instance !== out));
+    picker.pick(available, requestTo(members));
+    assert.deepEqual(inner.candidates, rest);
+    assert.equal(inner.members, whole);
+    picker.pick(members, requestTo(members));
+    assert.equal(inner.candidates, whole);
+  });
+
+  test('sends a request to the other available instances, in turn, when none of its subset is available', () => {
+    const members = fleet(30);
+    const inner = new Recorder();
+    const picker = subset(inner, { size: 5, clientId: 9 });
+    picker.pick(members, requestTo(members));
+    const mine = inner.candidates;
+    const others = Object.freeze(members.filter((instance) => !mine.includes(instance)));
+    const chosen = new Set(Array.from({ length: others.length }, () => picker.pick(others, requestTo(members))!.id));
+    assert.equal(chosen.size, others.length);
+    assert.equal(inner.candidates, mine, 'the inner picker was not asked');
+  });
+
+  test('sends a retry outside the subset once it has tried every available member of it', () => {
+    const members = fleet(30);
+    const inner = new Recorder();
+    const picker = subset(inner, { size: 3, clientId: 2 });
+    picker.pick(members, requestTo(members));
+    const mine = inner.candidates;
+    const chosen = picker.pick(members, requestTo(members, { tried: mine }))!;
+    assert.ok(!mine.includes(chosen));
+    // With one member untried, the inner picker chooses among the subset again.
+    picker.pick(members, requestTo(members, { tried: mine.slice(1) }));
+    assert.deepEqual(inner.candidates, mine);
   });
 
   test('rejects a size below 1 and a clientId that is not a whole number of at least 0', () => {
@@ -156,7 +220,7 @@ describe('subset', () => {
           const picker = subset({ pick: (candidates) => candidates[candidates.length >> 1] }, { size, clientId });
           for (const ports of sets) {
             const instances = Object.freeze(ports.map((port) => instanceAt(port)));
-            const chosen = picker.pick(instances, context);
+            const chosen = picker.pick(instances, requestTo(instances));
             if (instances.length === 0) assert.equal(chosen, undefined);
             else assert.ok(chosen !== undefined && instances.includes(chosen));
           }

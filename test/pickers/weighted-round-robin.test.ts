@@ -6,6 +6,7 @@ import type { Instance } from '../../lib/discovery/instance.js';
 import type { PickContext } from '../../lib/pickers/picker.js';
 import { weightedRoundRobin } from '../../lib/pickers/weighted-round-robin.js';
 import { instanceAt } from '../support/fake-discovery.js';
+import { requestTo } from './request-context.js';
 
 const context: PickContext = { service: 'users', method: 'GET', url: '/', attempt: 1, members: [], tried: () => false, header: () => undefined };
 
@@ -97,6 +98,22 @@ describe('weighted-round-robin', () => {
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     assert.deepEqual(Object.fromEntries(counts), { 'i-9001': 20, 'i-9002': 10, 'i-9100': 40 });
+  });
+
+  test('sends a retry to the best instance it has not tried, and leaves the turn where it was when it had to skip', () => {
+    const instances = fleet([5, 1, 1]);
+    const picker = weightedRoundRobin({ random: () => 0 });
+    const name = (instance: Instance | undefined): string => 'abc'[instances.indexOf(instance!)]!;
+    assert.equal(name(picker.pick(instances, requestTo(instances))), 'a');
+    // nginx's next turn is `a` again; a retry that tried `a` takes the best of the others.
+    assert.equal(name(picker.pick(instances, requestTo(instances, { tried: [instances[0]!] }))), 'b');
+    const rest = Array.from({ length: 6 }, () => name(picker.pick(instances, requestTo(instances)))).join('');
+    assert.equal(`a${rest}`, 'aabacaa');
+    for (let n = 0; n < 50; n++) {
+      const chosen = picker.pick(instances, requestTo(instances))!;
+      assert.notEqual(picker.pick(instances, requestTo(instances, { tried: [chosen] })), chosen);
+    }
+    assert.ok(instances.includes(picker.pick(instances, requestTo(instances, { tried: instances }))!));
   });
 
   test('rejects an empty weightMetaKey, naming the option', () => {

@@ -1,0 +1,49 @@
+import type { Random } from '../clock.js';
+import type { Instance } from '../discovery/instance.js';
+import type { PickContext } from './picker.js';
+import { drawUntried, untriedFrom } from './untried.js';
+
+/**
+ * The two candidates of a "power of two choices" pick (Mitzenmacher, 2001) when the two first drawn
+ * include an instance the request already tried: both are drawn again among the untried instances
+ * while two are left, so a retry never goes back to an instance because it looked less loaded. Kept
+ * in fields, so a pick allocates nothing; a first attempt never gets here.
+ */
+export class TwoChoices {
+  first = 0;
+  second = 0;
+
+  /**
+   * Replaces the tried ones of the distinct positions `a` and `b` with untried ones. Returns false
+   * when `first` is the only instance left untried: it is then the choice, without a comparison.
+   * When every instance was tried the pair stands, as on a first attempt.
+   */
+  redraw(instances: readonly Instance[], a: number, b: number, random: Random, context: PickContext): boolean {
+    const aTried = context.tried(instances[a] as Instance);
+    const bTried = context.tried(instances[b] as Instance);
+    if (!aTried) {
+      b = -1;
+    } else if (!bTried) {
+      a = b;
+      b = -1;
+    } else {
+      const drawn = drawUntried(instances, random, context, -1);
+      const found = drawn >= 0 ? drawn : untriedFrom(instances, a, context);
+      if (found >= 0) {
+        a = found;
+        b = -1;
+      }
+    }
+    if (b < 0) {
+      b = drawUntried(instances, random, context, a);
+      if (b < 0) b = untriedFrom(instances, a + 1, context, a);
+      if (b < 0) {
+        this.first = a;
+        return false;
+      }
+    }
+    this.first = a;
+    this.second = b;
+    return true;
+  }
+}
