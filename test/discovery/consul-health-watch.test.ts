@@ -106,7 +106,8 @@ describe('ConsulHealthWatch', { timeout: 20_000 }, () => {
     // Request 2 follows the first answer at once; then 40, 80, 160, 160, 160 ms of backoff; then at once.
     const expected = [0, 40, 80, 160, 160, 160];
     expected.forEach((ms, i) => assert.ok(gaps[i]! >= ms * 0.999 - 5, `gap ${i} was ${gaps[i]} ms, expected ≥ ${ms}`));
-    assert.ok(gaps[2]! < 150 && gaps[5]! < 300, `backoff is bounded: ${gaps.map(Math.round).join(', ')}`);
+    // Capped: uncapped, the last wait would be 40 × 2^4 = 640 ms. The bound leaves a loaded machine its delays.
+    assert.ok(gaps[5]! < 500, `backoff is capped: ${gaps.map(Math.round).join(', ')}`);
     assert.equal(consul.seen[6]!.index, '0', 'after errors the loop starts over from index 0');
     assert.equal(recorder.errors.length, 5);
     assert.ok(recorder.errors[0] instanceof DiscoveryError);
