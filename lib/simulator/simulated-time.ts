@@ -2,7 +2,7 @@ import type { Scheduler, Timer } from '../clock.js';
 import { EventQueue } from './event-queue.js';
 
 /**
- * What the simulation does at one instant. `run` returns whether it may have settled a promise: the
+ * What the simulation does at one instant. It returns whether it may have settled a promise: the
  * client's call model answers through promise chains, and those must run to the end before the next
  * event, as they would on a real event loop between two timers.
  */
@@ -29,21 +29,12 @@ class SimulatedEvent implements Timer {
 
 const doNothing: Action = () => false;
 
-/**
- * Waits until every promise reaction queued so far has run, and those they queue in turn. Called from a
- * promise reaction (the loop below resumes in one), a `process.nextTick` callback runs only once V8's
- * microtask queue is empty: Node drains that queue before it turns to its tick queue. Nothing on the
- * request path defers work with `nextTick` itself, so when it fires, the call model has come to rest.
- */
-const settle = (): Promise<void> => new Promise<void>((resolve) => process.nextTick(resolve));
-
-/** The whole run happens inside one turn of the event loop; now and then it lets other work in. */
+/** The whole run happens inside turns of the event loop; every so many events it lets other work in. */
 const yieldEvery = 5_000;
-const yieldToEventLoop = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The simulation's clock and timers: a `Scheduler` whose time moves from one event to the next, so a run
- * of simulated minutes takes a fraction of a second.
+ * of simulated minutes takes seconds or less.
  *
  * Events wait in a binary heap ordered by (time, order of scheduling), so the same run always replays in
  * the same order and a run of hundreds of thousands of events stays fast (`ManualClock` scans a list).
@@ -62,6 +53,11 @@ const yieldToEventLoop = (): Promise<void> => new Promise<void>((resolve) => set
 export class SimulatedTime implements Scheduler {
   /** The same clock, for the timers that must not keep the run going. */
   readonly background: Scheduler;
+  /**
+   * Called each time the promises an event set going have come to rest, before time moves on; returning
+   * `true` says it settled more promises, which must come to rest in turn.
+   */
+  afterSettle: (() => boolean) | undefined;
   readonly #queue = new EventQueue<SimulatedEvent>();
   #now = 0;
   #foreground = 0;
@@ -95,28 +91,60 @@ export class SimulatedTime implements Scheduler {
   }
 
   /** Runs events in order until no foreground event is left; background ones still pending stay unrun. */
-  async run(): Promise<void> {
-    await this.#runWhile(() => this.#foreground > 0, Infinity);
+  run(): Promise<void> {
+    return this.#runWhile(() => this.#foreground > 0, Infinity);
   }
 
   /** Runs every event due by now, background ones included (closing the clients needs their timers). */
-  async runDue(): Promise<void> {
-    await this.#runWhile(() => true, this.#now);
+  runDue(): Promise<void> {
+    return this.#runWhile(() => true, this.#now);
   }
 
-  async #runWhile(more: () => boolean, until: number): Promise<void> {
-    // From here on the loop runs inside promise reactions, where `settle` is sound.
-    await yieldToEventLoop();
-    let sinceYield = 0;
-    while (more()) {
-      const event = this.#next(until);
-      if (event === undefined) return;
-      if (event.action()) await settle();
-      if (++sinceYield === yieldEvery) {
-        sinceYield = 0;
-        await yieldToEventLoop();
-      }
-    }
+  /**
+   * The event loop of the simulation. After an event that may have settled a promise, the next step
+   * waits until every promise reaction queued so far has run, and those they queue in turn: it queues a
+   * microtask that queues a `process.nextTick`, and Node runs a tick queued from a microtask only once
+   * V8's microtask queue is empty. Nothing on the request path defers work with `nextTick` itself, so
+   * when the step runs, the call model has come to rest.
+   */
+  #runWhile(more: () => boolean, until: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let sinceYield = 0;
+      let settling = false;
+      const step = (): void => {
+        try {
+          // What came to rest may call for more: an attempt whose caller gave up is ended now.
+          if (settling && this.afterSettle?.() === true) {
+            queueMicrotask(afterPromises);
+            return;
+          }
+          settling = false;
+          while (more()) {
+            const event = this.#next(until);
+            if (event === undefined) break;
+            const settles = event.action();
+            if (++sinceYield === yieldEvery) {
+              sinceYield = 0;
+              // Promises settle before an immediate runs: no microtask is needed on this path.
+              settling = settles;
+              setImmediate(step);
+              return;
+            }
+            if (settles) {
+              settling = true;
+              queueMicrotask(afterPromises);
+              return;
+            }
+          }
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const afterPromises = (): void => process.nextTick(step);
+      // Started from a turn of its own, so that the first step runs outside whatever called run().
+      setImmediate(step);
+    });
   }
 
   /** Called by an event as it is cancelled. */

@@ -1,6 +1,6 @@
 import type { CallRequest } from '../call/call.js';
 import { seededRandom } from '../clock.js';
-import type { Random } from '../clock.js';
+import type { Random, Scheduler } from '../clock.js';
 import { Balancer } from '../client/balancer.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { mix32 } from '../pickers/hash.js';
@@ -121,10 +121,11 @@ class Simulation {
   readonly #clientRandom: Random;
   readonly #keyRandom: Random;
   readonly #keyHeader: string;
+  readonly #noHeaders = Object.freeze({});
   readonly #plainRequest: OutgoingRequest = Object.freeze({
     method: 'GET',
     path: '/',
-    headers: Object.freeze({}),
+    headers: this.#noHeaders,
     body: undefined,
     responseType: 'buffer',
     maxResponseBytes: Infinity,
@@ -148,6 +149,16 @@ class Simulation {
     this.#transport = new SimulatedTransport(this.#instances, (instance) => this.#measurements.attemptSent(instance.index, time.now()));
     const fleet = scenario.instances.map((model) => model.instance);
     const service = fleet[0]?.service ?? 'simulated';
+    // The calls' timers: when one fires, the transport looks for the attempts it may have aborted.
+    const callTimers: Scheduler = {
+      now: () => time.now(),
+      delay: (callback, ms) =>
+        time.delay(() => {
+          this.#transport.timerFired();
+          callback();
+        }, ms),
+    };
+    time.afterSettle = () => this.#transport.sweep();
     const pickers = Array.from({ length: scenario.clients ?? 1 }, (_, index) =>
       candidate.newPicker({ clock: time, random: seededRandom(streamSeed(seed, PICKER_STREAMS + index)) }, index),
     );
@@ -162,7 +173,7 @@ class Simulation {
         hedge: candidate.hedge,
         transport: this.#transport,
         discoveryTimeoutMs: 10_000,
-        scheduler: time,
+        scheduler: callTimers,
         backgroundScheduler: time.background,
         clock: time,
         random: seededRandom(streamSeed(seed, CALL_STREAMS + index)),
@@ -237,7 +248,8 @@ class Simulation {
     const clients = this.#clients;
     const client = clients[Math.floor(this.#clientRandom() * clients.length)] as Balancer;
     const key = this.#scenario.keys?.(this.#keyRandom);
-    const request = key === undefined ? this.#plainRequest : { ...this.#plainRequest, headers: { [this.#keyHeader]: key } };
+    // A request object of its own: the transport tells a call's attempts by it.
+    const request = { ...this.#plainRequest, headers: key === undefined ? this.#noHeaders : { [this.#keyHeader]: key } };
     const call: CallRequest = { request, url: '/', deadlineMs: this.#candidate.deadlineMs, signal: undefined };
     const pending = new Pending(this.#time.now());
     const sentBefore = this.#transport.sent;

@@ -7,12 +7,16 @@ import type { ScenarioName, SimulationReport } from '../../lib/simulator/index.j
  * One test per claim a shipped scenario carries — the claims docs/simulator.md makes, as
  * `npm run simulate` prints them — checked on seed 1. Each test runs only the candidates its claim
  * reads that no earlier test of the scenario ran.
+ *
+ * @param only when given, just the claims that read no other candidates (a scenario's claims can so be
+ *   spread over several test files, which run side by side)
  */
-export function testClaims(name: ScenarioName): void {
+export function testClaims(name: ScenarioName, only?: readonly string[]): void {
   const scenario = scenarios[name];
+  const claims = (scenario.claims ?? []).filter((claim) => only === undefined || claim.candidates.every((candidate) => only.includes(candidate)));
   describe(`${name}: ${scenario.description ?? ''}`, () => {
     const reports = new Map<string, SimulationReport>();
-    for (const claim of scenario.claims ?? []) {
+    for (const claim of claims) {
       test(claim.says, async () => {
         for (const candidate of claim.candidates) {
           if (reports.has(candidate)) continue;
