@@ -240,6 +240,26 @@ describe('instance behaviour through the real call model', () => {
     assert.equal(report.latency.max, 60);
   });
 
+  test('an attempt its caller gave up on ends at once: the picker hears of it at the deadline, or when a hedge wins', async () => {
+    // The first instance not yet tried, and every attempt's end written down.
+    const heard = (ends: RequestResult[]): Picker => ({
+      pick: (instances, context) => instances.find((instance) => !context.tried(instance)) ?? instances[0],
+      onRequestEnd: (_instance, result) => ends.push(result),
+    });
+    const deadlineEnds: RequestResult[] = [];
+    const atDeadline = await simulate({ ...hangScenario, instances: fleet([{ latency: fixedLatency(10), hangRate: 1 }]) }, { ...bare(heard(deadlineEnds)), defaultDeadlineMs: 200 });
+    assert.equal(deadlineEnds.length, atDeadline.attempts);
+    assert.ok(deadlineEnds.every((end) => end.outcome === 'failure' && Math.abs(end.latencyMs - 200) < 1e-9));
+
+    const hedgeEnds: RequestResult[] = [];
+    const slowThenFast = fleet([{ latency: fixedLatency(300) }, { latency: fixedLatency(10) }]);
+    const hedged = await simulate({ ...hangScenario, instances: slowThenFast }, { picker: heard(hedgeEnds), breaker: false, retry: false, hedge: { delayMs: 50 } });
+    assert.equal(hedgeEnds.length, hedged.attempts);
+    const lost = hedgeEnds.filter((end) => end.outcome === 'cancelled');
+    assert.equal(lost.length, hedged.requests);
+    assert.ok(lost.every((end) => Math.abs(end.latencyMs - 60) < 1e-9));
+  });
+
   test('a refused connection is sent to another instance even with retries off: nothing reached the server', async () => {
     const report = await simulate({ ...threeInstances, instances: fleet([{ latency: fixedLatency(10), refusalRate: 1 }, { latency: fixedLatency(10) }]) }, bare(turnByTurn));
     assert.equal(report.successRate, 1);
