@@ -28,9 +28,11 @@ class LiveAttempt extends ServedAttempt {
  * It does not listen to each attempt's signal: an abort listener on a Node `AbortSignal` costs more than
  * the rest of a simulated request together. A call aborts its attempts only from one of its own timers
  * (its deadline, an attempt's time limit) or when one of its attempts ends while another is under way
- * (a hedge that lost). So once the promises of an event have come to rest, `sweep` looks at the attempts
- * such an event may have aborted: every attempt under way after a call's timer fired, the attempts of
- * the same request after one of them was answered.
+ * (a hedge that lost) — and when its client closes, at the end of a run, when nothing is measured any
+ * more. So once the promises of an event have come to rest, `sweep` looks at the attempts such an event
+ * may have aborted: every attempt under way after a call's timer fired, the attempts of the same request
+ * after one of them was answered. Should the call model come to abort attempts on other occasions, this
+ * is the place to follow it; the simulator's tests of deadlines and hedges would show the miss.
  */
 export class SimulatedTransport implements Transport {
   readonly name = 'simulated';
