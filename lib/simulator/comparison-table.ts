@@ -1,36 +1,46 @@
 import type { Comparison } from './simulation.js';
+import { formatMs, formatRate, renderTable } from './text-table.js';
 
 /**
- * A comparison as a table, one row per picker: plain text aligned for a terminal, or Markdown
- * for documentation. Latencies in milliseconds.
+ * A comparison as a table, one row per candidate: latency as callers saw it (ms), success, attempts per
+ * request (retry and hedge amplification) and how unevenly the instances were loaded.
  */
 export function comparisonTable(comparison: Comparison, format: 'text' | 'markdown' = 'text'): string {
-  const header = ['picker', 'p50 ms', 'p99 ms', 'p99.9 ms', 'success', 'max share / mean', 'share CV'];
+  const header = ['candidate', 'p50 ms', 'p99 ms', 'p99.9 ms', 'success', 'attempts / request', 'max share / mean'];
   const rows = comparison.reports.map((report) => [
-    report.picker,
+    report.candidate,
     formatMs(report.latency.p50),
     formatMs(report.latency.p99),
     formatMs(report.latency.p999),
-    `${(report.successRate * 100).toFixed(2)} %`,
+    formatRate(report.successRate),
+    report.attemptsPerRequest.toFixed(3),
     report.imbalance.maxOverMean.toFixed(2),
-    report.imbalance.coefficientOfVariation.toFixed(2),
   ]);
-  if (format === 'markdown') {
-    return [
-      `| ${header.join(' | ')} |`,
-      `|${header.map((_, index) => (index === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-      ...rows.map((row) => `| ${row.join(' | ')} |`),
-    ].join('\n');
-  }
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
-      .join('  ');
-  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+  return renderTable(header, rows, format);
 }
 
-function formatMs(ms: number): string {
-  if (Number.isNaN(ms)) return '-';
-  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+/**
+ * For a scenario that reproduces a published experiment: each figure the source published beside the
+ * one proxyless measured, for the candidates that stand for the published settings.
+ */
+export function publishedTable(comparison: Comparison, format: 'text' | 'markdown' = 'text'): string | undefined {
+  const reference = comparison.reference;
+  if (reference === undefined) return undefined;
+  const header = ['candidate', 'figure', 'published', 'proxyless'];
+  const rows: string[][] = [];
+  for (const [candidate, figures] of Object.entries(reference.figures)) {
+    const report = comparison.reports.find((each) => each.candidate === candidate);
+    if (report === undefined) continue;
+    const add = (figure: string, published: string, measured: string): void => {
+      rows.push([rows.some((row) => row[0] === candidate) ? '' : candidate, figure, published, measured]);
+    };
+    // Published figures as published: "about 95 %" is not 95.00 %.
+    if (figures.successRate !== undefined) add('success', `${Number((figures.successRate * 100).toFixed(2))} %`, formatRate(report.successRate));
+    if (figures.p50 !== undefined) add('p50 ms', String(figures.p50), formatMs(report.latency.p50));
+    if (figures.p95 !== undefined) add('p95 ms', String(figures.p95), formatMs(report.latency.p95));
+    if (figures.p99 !== undefined) add('p99 ms', String(figures.p99), formatMs(report.latency.p99));
+    if (figures.requestsPerSecond !== undefined) add('requests / s', figures.requestsPerSecond.toFixed(0), report.requestsPerSecond.toFixed(0));
+  }
+  return renderTable(header, rows, format);
 }
+

@@ -1,81 +1,94 @@
 /**
  * The simulation's pending events, earliest first: a binary min-heap on (time, insertion order).
- * Ties in time go to the event scheduled first, so a seeded run replays identically.
+ * Ties in time go to the event scheduled first, so a seeded run replays identically. Times and orders
+ * live in parallel arrays of plain numbers, so scheduling an event allocates nothing of its own.
  */
 export class EventQueue<T> {
-  readonly #heap: ScheduledEvent<T>[] = [];
+  readonly #times: number[] = [];
+  readonly #orders: number[] = [];
+  readonly #items: T[] = [];
   #scheduled = 0;
 
   get size(): number {
-    return this.#heap.length;
+    return this.#items.length;
   }
 
   /** The time of the earliest event, or `Infinity` when none is pending. */
   peekTime(): number {
-    return this.#heap[0]?.time ?? Infinity;
+    return this.#items.length === 0 ? Infinity : (this.#times[0] as number);
   }
 
   push(time: number, item: T): void {
-    this.#heap.push({ time, order: this.#scheduled++, item });
-    this.#siftUp(this.#heap.length - 1);
+    this.#times.push(time);
+    this.#orders.push(this.#scheduled++);
+    this.#items.push(item);
+    this.#siftUp(this.#items.length - 1);
   }
 
   /** Removes and returns the earliest event; `undefined` when none is pending. */
   pop(): T | undefined {
-    const earliest = this.#heap[0];
-    const last = this.#heap.pop();
-    if (earliest === undefined || last === undefined) return undefined;
-    if (this.#heap.length > 0) {
-      this.#heap[0] = last;
-      this.#siftDown(0);
-    }
-    return earliest.item;
+    const items = this.#items;
+    if (items.length === 0) return undefined;
+    const earliest = items[0] as T;
+    const last = items.length - 1;
+    this.#move(last, 0);
+    this.#times.pop();
+    this.#orders.pop();
+    items.pop();
+    if (items.length > 1) this.#siftDown(0);
+    return earliest;
   }
 
   #siftUp(index: number): void {
-    const heap = this.#heap;
     let child = index;
     while (child > 0) {
       const parent = (child - 1) >> 1;
-      if (!before(heap[child], heap[parent])) return;
-      swap(heap, child, parent);
+      if (!this.#before(child, parent)) return;
+      this.#swap(child, parent);
       child = parent;
     }
   }
 
   #siftDown(index: number): void {
-    const heap = this.#heap;
+    const size = this.#items.length;
     let parent = index;
     while (true) {
       const left = 2 * parent + 1;
       const right = left + 1;
       let earliest = parent;
-      if (before(heap[left], heap[earliest])) earliest = left;
-      if (before(heap[right], heap[earliest])) earliest = right;
+      if (left < size && this.#before(left, earliest)) earliest = left;
+      if (right < size && this.#before(right, earliest)) earliest = right;
       if (earliest === parent) return;
-      swap(heap, parent, earliest);
+      this.#swap(parent, earliest);
       parent = earliest;
     }
   }
-}
 
-interface ScheduledEvent<T> {
-  readonly time: number;
-  readonly order: number;
-  readonly item: T;
-}
+  /** Whether the event at `a` comes before the one at `b`. */
+  #before(a: number, b: number): boolean {
+    const timeA = this.#times[a] as number;
+    const timeB = this.#times[b] as number;
+    return timeA < timeB || (timeA === timeB && (this.#orders[a] as number) < (this.#orders[b] as number));
+  }
 
-/** Whether `a` comes before `b`; a missing event (past the end of the heap) never does. */
-function before<T>(a: ScheduledEvent<T> | undefined, b: ScheduledEvent<T> | undefined): boolean {
-  if (a === undefined) return false;
-  if (b === undefined) return true;
-  return a.time < b.time || (a.time === b.time && a.order < b.order);
-}
+  #swap(a: number, b: number): void {
+    const times = this.#times;
+    const orders = this.#orders;
+    const items = this.#items;
+    const time = times[a] as number;
+    const order = orders[a] as number;
+    const item = items[a] as T;
+    times[a] = times[b] as number;
+    orders[a] = orders[b] as number;
+    items[a] = items[b] as T;
+    times[b] = time;
+    orders[b] = order;
+    items[b] = item;
+  }
 
-function swap<T>(heap: ScheduledEvent<T>[], a: number, b: number): void {
-  const held = heap[a];
-  const other = heap[b];
-  if (held === undefined || other === undefined) return;
-  heap[a] = other;
-  heap[b] = held;
+  #move(from: number, to: number): void {
+    this.#times[to] = this.#times[from] as number;
+    this.#orders[to] = this.#orders[from] as number;
+    this.#items[to] = this.#items[from] as T;
+  }
 }

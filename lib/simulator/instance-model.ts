@@ -2,40 +2,61 @@ import type { Instance } from '../discovery/instance.js';
 import type { LatencyDistribution } from './latency.js';
 
 /**
- * One simulated instance: the `Instance` the pickers see, and how it behaves when a request
- * reaches it.
+ * One simulated instance: the `Instance` the client sees, and how it behaves when an attempt reaches it.
+ *
+ * Each attempt the instance serves ends one way, drawn when it starts being served: it hangs, its
+ * connection is reset, it is answered with `failureStatus`, or it succeeds — with the shares below, the
+ * rest succeeding. A refused connection is decided before that, as the attempt arrives: it never reaches
+ * the queue.
  */
 export interface InstanceModel {
   readonly instance: Instance;
   /** How long a request takes once the instance starts serving it (queueing comes on top). */
   readonly latency: LatencyDistribution;
-  /** Share of requests, 0 to 1, that fail. Defaults to 0. */
-  readonly failureRate?: number;
-  /**
-   * How long a failing request takes; defaults to `latency`. A fast failure (an instant 503) is
-   * the trap for latency-aware pickers: the broken instance looks like the quickest one.
-   */
-  readonly failureLatency?: LatencyDistribution;
   /**
    * How many requests the instance serves at once; further requests wait in a first-in, first-out
    * queue, so overload shows up as latency, as it does on a real server. Defaults to unlimited.
    */
   readonly concurrency?: number;
-  /** Periods in which the instance behaves differently (slower, failing), e.g. from t=10 s to t=40 s. */
+  /** Share of attempts, 0 to 1, answered with `failureStatus`. Defaults to 0. */
+  readonly failureRate?: number;
+  /** The status of those answers: 400 to 599. Defaults to 503. */
+  readonly failureStatus?: number;
+  /**
+   * How long a failing attempt (an error status or a reset) takes; defaults to `latency`. A fast failure
+   * (an instant 503) is the trap for latency-aware pickers: the broken instance looks like the quickest one.
+   */
+  readonly failureLatency?: LatencyDistribution;
+  /** Share of attempts, 0 to 1, whose connection breaks after `failureLatency` without an answer (`ECONNRESET`). */
+  readonly resetRate?: number;
+  /** Share of attempts, 0 to 1, whose connection is refused (`ECONNREFUSED`) 1 ms after they are sent: nothing reached the instance. */
+  readonly refusalRate?: number;
+  /**
+   * Share of attempts, 0 to 1, never answered: the caller waits until its own deadline or attempt
+   * timeout gives up. A hung attempt takes no slot of `concurrency`.
+   */
+  readonly hangRate?: number;
+  /** Periods in which the instance behaves differently (slower, failing, down), e.g. from t=10 s to t=40 s. */
   readonly phases?: readonly InstancePhase[];
 }
 
 /**
- * A period of simulated time, `[fromMs, toMs)`, in which an instance's behaviour is replaced.
- * A request takes the behaviour of the phase in force when the instance starts serving it.
+ * A period of simulated time, `[fromMs, toMs)`, in which some of an instance's behaviour is replaced;
+ * what a phase leaves out stays as the model says. An attempt takes the behaviour of the phase in force
+ * when the instance starts serving it (for a refusal: when it arrives). When phases overlap, the first
+ * listed wins. The instance recovers when the phase ends.
  */
 export interface InstancePhase {
   readonly fromMs: number;
-  readonly toMs: number;
+  /** Defaults to the end of the run. */
+  readonly toMs?: number;
   /** Replaces the instance's latency in this phase (see `scaledLatency` for "10× slower"). */
   readonly latency?: LatencyDistribution;
-  /** Replaces the instance's failure rate in this phase. */
   readonly failureRate?: number;
+  readonly failureStatus?: number;
+  readonly resetRate?: number;
+  readonly refusalRate?: number;
+  readonly hangRate?: number;
 }
 
 /** What the simulator needs to build a realistic `Instance`; everything else gets a plausible value. */

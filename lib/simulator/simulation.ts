@@ -1,370 +1,277 @@
-import { ManualClock, seededRandom } from '../clock.js';
-import type { Clock, Random } from '../clock.js';
-import type { Instance } from '../discovery/instance.js';
+import type { CallRequest } from '../call/call.js';
+import { seededRandom } from '../clock.js';
+import type { Random, Scheduler } from '../clock.js';
+import { Balancer } from '../client/balancer.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { mix32 } from '../pickers/hash.js';
-import type { PickContext, Picker, RequestResult } from '../pickers/picker.js';
-import { EventQueue } from './event-queue.js';
-import type { InstanceModel, InstancePhase } from './instance-model.js';
-import { imbalance, latencyQuantiles, summarizeLatency } from './report.js';
+import type { OutgoingRequest } from '../transport/outgoing-request.js';
+import type { Candidate, ResolvedCandidate } from './candidate.js';
+import { resolveCandidate } from './candidate.js';
+import { fleetDiscovery } from './fleet-discovery.js';
+import { Measurements } from './measurements.js';
 import type { SimulationReport } from './report.js';
-import { nextArrival } from './workload.js';
-import type { ArrivalProcess, KeyDistribution } from './workload.js';
+import type { PublishedReference, Scenario } from './scenario.js';
+import { checkScenario } from './scenario.js';
+import { SimulatedInstance } from './simulated-instance.js';
+import { SimulatedTime } from './simulated-time.js';
+import { SimulatedTransport } from './simulated-transport.js';
+import { isClosedLoop, nextArrival } from './workload.js';
+import type { ArrivalProcess, ClosedLoopLoad } from './workload.js';
 
-/**
- * Builds the picker of one simulated client from the simulation's clock and a seeded random
- * source of its own — the same options every built-in picker takes, so
- * `(base) => createPicker('p2c-ewma', base)` is a factory.
- */
-export type PickerFactory = (base: { readonly clock: Clock; readonly random: Random }) => Picker;
-
-/** A fleet and a workload to replay against it; the same scenario can be run with many pickers. */
-export interface Scenario {
-  /** Shown in reports and chart titles. */
-  readonly name?: string;
-  readonly description?: string;
-  /** Every random choice derives from it: the same seed gives the same report. */
-  readonly seed: number;
-  /** Requests arrive from 0 to this simulated time; those in flight at the end still complete. */
-  readonly durationMs: number;
-  readonly arrivals: ArrivalProcess;
-  readonly instances: readonly InstanceModel[];
-  /**
-   * How many clients share the load, each with its own picker, as a fleet of callers would;
-   * each request goes to one of them at random. Defaults to 1.
-   */
-  readonly clients?: number;
-  /** The key each request carries in `keyHeader`, for consistent-hash pickers. None by default. */
-  readonly keys?: KeyDistribution;
-  /** Defaults to `x-hash-key`. */
-  readonly keyHeader?: string;
-  /** Retry a failed attempt on another instance, as the client's retry would. Off by default. */
-  readonly retry?: { readonly attempts: number };
-}
-
-/** What a simulation runs with: a picker shared by every client, or a factory for one per client. */
-export type PickerChoice = Picker | PickerFactory;
-
-export interface SimulationOptions extends Scenario {
-  readonly picker: PickerChoice;
-  /** The name in the report; defaults to the picker's own `name`. */
-  readonly pickerName?: string;
-}
-
-/** The reports of several pickers on one scenario, in the order they were given. */
+/** The reports of several candidates on one scenario, in the order they were given. */
 export interface Comparison {
   readonly scenario: string;
+  readonly description?: string;
   readonly seed: number;
   readonly reports: readonly SimulationReport[];
+  /** The scenario's published figures, when it reproduces an experiment. */
+  readonly reference?: PublishedReference;
 }
 
 /**
- * Replays `scenario` against its modelled instances through `picker`, on a simulated clock:
- * a run of simulated minutes takes a fraction of a second, and the same seed always yields the
- * same report. Pickers see exactly what the real client shows them — the same frozen instance
- * array, `onRequestStart` and `onRequestEnd` with the latency the caller waited and the outcome.
+ * Runs `scenario` once with one candidate's settings: a fleet of real clients — the `Call` and
+ * `InstanceHealth` that `createClient` runs, with their deadlines, retries, budgets, backoff, breakers,
+ * ejection cap, panic and hedging — sends the scenario's load to simulated instances on simulated time.
+ * A run of simulated minutes takes about a second, and the same seed always gives the same report.
+ *
+ * @param name the candidate's name in the report
  */
-export function simulate(options: SimulationOptions): SimulationReport {
-  return new Simulation(options).run();
+export async function simulate(scenario: Scenario, candidate: Candidate = {}, name = 'candidate'): Promise<SimulationReport> {
+  checkScenario(scenario);
+  return new Simulation(scenario, resolveCandidate(`candidates.${name}`, candidate), name).run();
 }
 
-/** Runs one scenario once per picker, every picker facing the same arrivals and keys. */
-export function compare(scenario: Scenario, pickers: Readonly<Record<string, PickerChoice>>): Comparison {
-  const reports = Object.entries(pickers).map(([pickerName, picker]) =>
-    simulate({ ...scenario, picker, pickerName }),
-  );
-  return { scenario: scenario.name ?? 'unnamed', seed: scenario.seed, reports };
+/**
+ * Runs one scenario once per candidate — by default the scenario's own `candidates` — every candidate
+ * facing the same arrivals, keys and instance behaviour.
+ */
+export async function compare(scenario: Scenario, candidates: Readonly<Record<string, Candidate>> | undefined = scenario.candidates): Promise<Comparison> {
+  checkScenario(scenario);
+  if (candidates === undefined || Object.keys(candidates).length === 0) {
+    throw new InvalidOptionError('candidates', "must name at least one candidate to compare, such as { 'round-robin': { picker: 'round-robin' } }");
+  }
+  // Every candidate is checked before the first runs: a mistake in the last is reported at once.
+  const resolved = Object.entries(candidates).map(([name, candidate]) => [name, resolveCandidate(`candidates.${name}`, candidate)] as const);
+  const reports: SimulationReport[] = [];
+  for (const [name, candidate] of resolved) reports.push(await new Simulation(scenario, candidate, name).run());
+  return {
+    scenario: scenario.name ?? 'unnamed',
+    ...(scenario.description === undefined ? {} : { description: scenario.description }),
+    seed: scenario.seed,
+    reports,
+    ...(scenario.reference === undefined ? {} : { reference: scenario.reference }),
+  };
 }
 
-// Independent random streams, so that the arrivals and keys do not depend on the picker's
-// choices (every picker faces the same workload) and one instance's draws not on another's.
+// Independent random streams, so that the load does not depend on the candidate's choices (every
+// candidate faces the same requests) and no instance's draws depend on another's.
 const ARRIVAL_STREAM = 1;
 const CLIENT_STREAM = 2;
 const KEY_STREAM = 3;
+const WORKER_STREAM = 4;
 const INSTANCE_STREAMS = 1_000;
 const PICKER_STREAMS = 1_000_000;
-
-class Simulation {
-  readonly #options: SimulationOptions;
-  readonly #clock = new ManualClock(0);
-  readonly #events = new EventQueue<Attempt>();
-  readonly #instances: readonly Instance[];
-  readonly #states = new Map<string, InstanceState>();
-  readonly #clients: ClientState[];
-  readonly #arrivalRandom: Random;
-  readonly #clientRandom: Random;
-  readonly #keyRandom: Random;
-  readonly #service: string;
-  readonly #keyHeader: string;
-  readonly #maxAttempts: number;
-  readonly #latencies: number[] = [];
-  #succeeded = 0;
-  #attempts = 0;
-
-  constructor(options: SimulationOptions) {
-    validate(options);
-    this.#options = options;
-    const { seed } = options;
-    this.#instances = Object.freeze(options.instances.map((model) => model.instance));
-    options.instances.forEach((model, index) => {
-      this.#states.set(model.instance.id, new InstanceState(model, seededRandom(streamSeed(seed, INSTANCE_STREAMS + index))));
-    });
-    const clientCount = options.clients ?? 1;
-    const shared = typeof options.picker === 'function' ? undefined : options.picker;
-    this.#clients = Array.from({ length: clientCount }, (_, index) => {
-      const random = seededRandom(streamSeed(seed, PICKER_STREAMS + index));
-      const picker = shared ?? (options.picker as PickerFactory)({ clock: this.#clock, random });
-      return { picker };
-    });
-    this.#arrivalRandom = seededRandom(streamSeed(seed, ARRIVAL_STREAM));
-    this.#clientRandom = seededRandom(streamSeed(seed, CLIENT_STREAM));
-    this.#keyRandom = seededRandom(streamSeed(seed, KEY_STREAM));
-    this.#service = options.instances[0]?.instance.service ?? 'simulated';
-    this.#keyHeader = (options.keyHeader ?? 'x-hash-key').toLowerCase();
-    this.#maxAttempts = options.retry?.attempts ?? 1;
-  }
-
-  run(): SimulationReport {
-    const { arrivals, durationMs } = this.#options;
-    let arrivalAt = nextArrival(arrivals, 0, this.#arrivalRandom);
-    while (true) {
-      const completionAt = this.#events.peekTime();
-      if (arrivalAt < durationMs && arrivalAt < completionAt) {
-        this.#arrive(arrivalAt);
-        arrivalAt = nextArrival(arrivals, arrivalAt, this.#arrivalRandom);
-      } else {
-        const attempt = this.#events.pop();
-        if (attempt === undefined) break;
-        this.#complete(attempt, completionAt);
-      }
-    }
-    return this.#report();
-  }
-
-  #arrive(now: number): void {
-    this.#clock.set(now);
-    const client = this.#clients[Math.floor(this.#clientRandom() * this.#clients.length)] ?? this.#clients[0];
-    if (client === undefined) return;
-    const key = this.#options.keys?.(this.#keyRandom);
-    this.#startAttempt({ arrivedAt: now, client, key, tried: undefined }, 1, now);
-  }
-
-  #startAttempt(request: RequestState, attemptNumber: number, now: number): void {
-    const candidates =
-      request.tried === undefined ? this.#instances : this.#instances.filter((instance) => !request.tried?.has(instance.id));
-    const context = new SimulatedContext(this.#service, this.#keyHeader, request.key, attemptNumber, this.#instances);
-    const { picker } = request.client;
-    const instance = candidates.length === 0 ? undefined : picker.pick(candidates, context);
-    if (instance === undefined) {
-      this.#finish(request, false, now);
-      return;
-    }
-    const state = this.#states.get(instance.id);
-    if (state === undefined) {
-      throw new InvalidOptionError('picker', `returned instance \`${instance.id}\`, which is not one of the instances it was given`);
-    }
-    picker.onRequestStart?.(instance, context);
-    this.#attempts++;
-    state.attempts++;
-    const attempt: Attempt = { request, state, context, startedAt: now, fails: false };
-    if (state.inFlight < state.concurrency) this.#serve(attempt, now);
-    else state.queue.push(attempt);
-  }
-
-  #serve(attempt: Attempt, now: number): void {
-    const { state } = attempt;
-    const { model, random } = state;
-    state.inFlight++;
-    const phase = phaseAt(model.phases, now);
-    const failureRate = phase?.failureRate ?? model.failureRate ?? 0;
-    // Always draw, so an instance's latencies do not shift when its failure rate changes.
-    attempt.fails = random() < failureRate;
-    const latency = (attempt.fails ? model.failureLatency : undefined) ?? phase?.latency ?? model.latency;
-    this.#events.push(now + Math.max(0, latency(random)), attempt);
-  }
-
-  #complete(attempt: Attempt, now: number): void {
-    this.#clock.set(now);
-    const { state, request, context } = attempt;
-    state.inFlight--;
-    if (attempt.fails) state.failures++;
-    const result: RequestResult = {
-      latencyMs: elapsed(attempt.startedAt, now),
-      outcome: attempt.fails ? 'failure' : 'success',
-      status: attempt.fails ? 503 : 200,
-    };
-    request.client.picker.onRequestEnd?.(state.model.instance, result, context);
-    const waiting = state.queue.shift();
-    if (waiting !== undefined) this.#serve(waiting, now);
-    if (attempt.fails && context.attempt < this.#maxAttempts) {
-      (request.tried ??= new Set()).add(state.model.instance.id);
-      this.#startAttempt(request, context.attempt + 1, now);
-    } else {
-      this.#finish(request, !attempt.fails, now);
-    }
-  }
-
-  #finish(request: RequestState, succeeded: boolean, now: number): void {
-    this.#latencies.push(elapsed(request.arrivedAt, now));
-    if (succeeded) this.#succeeded++;
-  }
-
-  #report(): SimulationReport {
-    const sorted = Float64Array.from(this.#latencies).sort();
-    const states = [...this.#states.values()];
-    const requests = this.#latencies.length;
-    const attempts = this.#attempts;
-    const { picker, pickerName } = this.#options;
-    return {
-      picker: pickerName ?? (typeof picker === 'function' ? this.#clients[0]?.picker.name : picker.name) ?? 'custom',
-      scenario: this.#options.name ?? 'unnamed',
-      seed: this.#options.seed,
-      requests,
-      succeeded: this.#succeeded,
-      successRate: requests === 0 ? 1 : this.#succeeded / requests,
-      attempts,
-      latency: summarizeLatency(sorted),
-      latencyQuantiles: latencyQuantiles(sorted),
-      instances: states.map((state) => ({
-        id: state.model.instance.id,
-        attempts: state.attempts,
-        share: attempts === 0 ? 0 : state.attempts / attempts,
-        failures: state.failures,
-      })),
-      imbalance: imbalance(states.map((state) => state.attempts)),
-    };
-  }
-}
-
-interface ClientState {
-  readonly picker: Picker;
-}
-
-interface RequestState {
-  readonly arrivedAt: number;
-  readonly client: ClientState;
-  readonly key: string | undefined;
-  /** Instances this request already failed on; created on its first retry. */
-  tried: Set<string> | undefined;
-}
-
-interface Attempt {
-  readonly request: RequestState;
-  readonly state: InstanceState;
-  readonly context: SimulatedContext;
-  readonly startedAt: number;
-  fails: boolean;
-}
-
-class InstanceState {
-  readonly concurrency: number;
-  readonly queue = new AttemptQueue();
-  inFlight = 0;
-  attempts = 0;
-  failures = 0;
-
-  constructor(
-    readonly model: InstanceModel,
-    readonly random: Random,
-  ) {
-    this.concurrency = model.concurrency ?? Infinity;
-  }
-}
-
-/** First in, first out, without `Array.shift`'s linear cost when an overloaded instance queues thousands. */
-class AttemptQueue {
-  #items: Attempt[] = [];
-  #head = 0;
-
-  push(attempt: Attempt): void {
-    this.#items.push(attempt);
-  }
-
-  shift(): Attempt | undefined {
-    const attempt = this.#items[this.#head];
-    if (attempt === undefined) return undefined;
-    this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return attempt;
-  }
-}
-
-class SimulatedContext implements PickContext {
-  readonly method = 'GET';
-  readonly url = '/simulated';
-
-  constructor(
-    readonly service: string,
-    private readonly keyHeader: string,
-    private readonly key: string | undefined,
-    readonly attempt: number,
-    /** The simulated fleet: it has no breakers, so its members are the instances a first attempt picks from. */
-    readonly members: readonly Instance[],
-  ) {}
-
-  tried(): boolean {
-    return false;
-  }
-
-  header(name: string): string | undefined {
-    return name.toLowerCase() === this.keyHeader ? this.key : undefined;
-  }
-}
+const CALL_STREAMS = 2_000_000;
 
 /**
- * Milliseconds between two simulated instants, to the nanosecond: event times are sums of
- * floating-point draws, and without rounding a fixed 7 ms would read 7.000000000000114.
+ * A request whose answer has not come yet, in a doubly linked list of them: adding and removing costs
+ * two pointer writes, where a `Set` would hash every request.
  */
-function elapsed(from: number, to: number): number {
-  return Math.round((to - from) * 1e6) / 1e6;
+class Pending {
+  previous: Pending | undefined;
+  next: Pending | undefined;
+
+  constructor(readonly sentAt: number) {}
 }
 
-function phaseAt(phases: readonly InstancePhase[] | undefined, now: number): InstancePhase | undefined {
-  if (phases === undefined) return undefined;
-  for (const phase of phases) {
-    if (now >= phase.fromMs && now < phase.toMs) return phase;
+class PendingList {
+  #head: Pending | undefined;
+
+  add(pending: Pending): void {
+    pending.next = this.#head;
+    if (this.#head !== undefined) this.#head.previous = pending;
+    this.#head = pending;
   }
-  return undefined;
+
+  remove(pending: Pending): void {
+    if (pending.previous === undefined) this.#head = pending.next;
+    else pending.previous.next = pending.next;
+    if (pending.next !== undefined) pending.next.previous = pending.previous;
+  }
+
+  /** Oldest first. */
+  toArray(): Pending[] {
+    const all: Pending[] = [];
+    for (let each = this.#head; each !== undefined; each = each.next) all.push(each);
+    return all.reverse();
+  }
+}
+
+class Simulation {
+  readonly #scenario: Scenario;
+  readonly #candidate: ResolvedCandidate;
+  readonly #name: string;
+  readonly #time = new SimulatedTime();
+  readonly #instances: readonly SimulatedInstance[];
+  readonly #measurements: Measurements;
+  readonly #transport: SimulatedTransport;
+  readonly #clients: readonly Balancer[];
+  readonly #pickerName: string;
+  readonly #pending = new PendingList();
+  readonly #clientRandom: Random;
+  readonly #keyRandom: Random;
+  readonly #keyHeader: string;
+  readonly #noHeaders = Object.freeze({});
+  readonly #plainRequest: OutgoingRequest = Object.freeze({
+    method: 'GET',
+    path: '/',
+    headers: this.#noHeaders,
+    body: undefined,
+    responseType: 'buffer',
+    maxResponseBytes: Infinity,
+    decompress: false,
+  });
+  #ended = false;
+
+  constructor(scenario: Scenario, candidate: ResolvedCandidate, name: string) {
+    this.#scenario = scenario;
+    this.#candidate = candidate;
+    this.#name = name;
+    const { seed } = scenario;
+    const time = this.#time;
+    this.#instances = scenario.instances.map(
+      (model, index) => new SimulatedInstance(model, index, time, seededRandom(streamSeed(seed, INSTANCE_STREAMS + index))),
+    );
+    this.#measurements = new Measurements(
+      scenario.durationMs,
+      scenario.instances.map((model) => model.instance.id),
+    );
+    this.#transport = new SimulatedTransport(this.#instances, (instance) => this.#measurements.attemptSent(instance.index, time.now()));
+    const fleet = scenario.instances.map((model) => model.instance);
+    const service = fleet[0]?.service ?? 'simulated';
+    // The calls' timers: when one fires, the transport looks for the attempts it may have aborted.
+    const callTimers: Scheduler = {
+      now: () => time.now(),
+      delay: (callback, ms) =>
+        time.delay(() => {
+          this.#transport.timerFired();
+          callback();
+        }, ms),
+    };
+    time.afterSettle = () => this.#transport.sweep();
+    const pickers = Array.from({ length: scenario.clients ?? 1 }, (_, index) =>
+      candidate.newPicker({ clock: time, random: seededRandom(streamSeed(seed, PICKER_STREAMS + index)) }, index),
+    );
+    this.#pickerName = pickers[0]?.name ?? 'custom';
+    this.#clients = pickers.map((picker, index) => {
+      const client = new Balancer({
+        service,
+        discovery: fleetDiscovery(fleet),
+        picker,
+        breaker: candidate.breaker,
+        retry: candidate.retry,
+        hedge: candidate.hedge,
+        transport: this.#transport,
+        discoveryTimeoutMs: 10_000,
+        scheduler: callTimers,
+        backgroundScheduler: time.background,
+        clock: time,
+        random: seededRandom(streamSeed(seed, CALL_STREAMS + index)),
+      });
+      client.events.on('breakerOpened', ({ instance }) => this.#measurements.breakerOpened(instance.id));
+      return client;
+    });
+    this.#clientRandom = seededRandom(streamSeed(seed, CLIENT_STREAM));
+    this.#keyRandom = seededRandom(streamSeed(seed, KEY_STREAM));
+    this.#keyHeader = (scenario.keyHeader ?? 'x-hash-key').toLowerCase();
+  }
+
+  async run(): Promise<SimulationReport> {
+    const load = this.#scenario.load;
+    if (isClosedLoop(load)) this.#startWorkers(load);
+    else this.#startArrivals(load);
+    await this.#time.run();
+    // Nothing left could answer the requests still waiting: their instance hung and no deadline is set.
+    this.#ended = true;
+    for (const pending of this.#pending.toArray()) this.#measurements.neverAnswered(pending.sentAt);
+    await this.#close();
+    return this.#measurements.report(
+      { candidate: this.#name, picker: this.#pickerName, scenario: this.#scenario.name ?? 'unnamed', seed: this.#scenario.seed },
+      this.#instances.map((instance) => instance.failures),
+    );
+  }
+
+  #startArrivals(arrivals: ArrivalProcess): void {
+    const random = seededRandom(streamSeed(this.#scenario.seed, ARRIVAL_STREAM));
+    const durationMs = this.#scenario.durationMs;
+    const arrive = (): boolean => {
+      const next = nextArrival(arrivals, this.#time.now(), random);
+      if (next < durationMs) this.#time.at(next, arrive);
+      return this.#send(undefined);
+    };
+    const first = nextArrival(arrivals, 0, random);
+    if (first < durationMs) this.#time.at(first, arrive);
+  }
+
+  #startWorkers(load: ClosedLoopLoad): void {
+    const random = seededRandom(streamSeed(this.#scenario.seed, WORKER_STREAM));
+    const durationMs = this.#scenario.durationMs;
+    const tickMs = 1000 / load.ratePerSecond;
+    for (let index = 0; index < load.workers; index++) {
+      const worker = { busy: false, missed: false };
+      const done = (): void => {
+        worker.busy = false;
+        if (!worker.missed || this.#time.now() >= durationMs) return;
+        worker.missed = false;
+        worker.busy = true;
+        this.#send(done);
+      };
+      const tick = (): boolean => {
+        const next = this.#time.now() + tickMs;
+        if (next < durationMs) this.#time.at(next, tick);
+        if (worker.busy) {
+          worker.missed = true;
+          return false;
+        }
+        worker.busy = true;
+        return this.#send(done);
+      };
+      this.#time.at(random() * tickMs, tick);
+    }
+  }
+
+  /**
+   * Sends one request through a client chosen at random; returns whether it may have settled a promise
+   * already — when no attempt went out, the call ended at once.
+   */
+  #send(whenAnswered: (() => void) | undefined): boolean {
+    const clients = this.#clients;
+    const client = clients[Math.floor(this.#clientRandom() * clients.length)] as Balancer;
+    const key = this.#scenario.keys?.(this.#keyRandom);
+    // A request object of its own: the transport tells a call's attempts by it.
+    const request = { ...this.#plainRequest, headers: key === undefined ? this.#noHeaders : { [this.#keyHeader]: key } };
+    const call: CallRequest = { request, url: '/', deadlineMs: this.#candidate.deadlineMs, signal: undefined };
+    const pending = new Pending(this.#time.now());
+    const sentBefore = this.#transport.sent;
+    this.#pending.add(pending);
+    void client.call(call).then((result) => {
+      if (this.#ended) return;
+      this.#pending.remove(pending);
+      this.#measurements.requestEnded(pending.sentAt, this.#time.now(), result);
+      whenAnswered?.();
+    });
+    return this.#transport.sent === sentBefore;
+  }
+
+  /** Closes every client as an application would, cancelling what still waits, and lets them finish. */
+  async #close(): Promise<void> {
+    const closing = this.#clients.map((client) => client.close({ timeoutMs: 0 }));
+    await this.#time.runDue();
+    await Promise.all(closing);
+  }
 }
 
 /** Mixes the scenario's seed with a stream number into a seed of its own. */
 function streamSeed(seed: number, stream: number): number {
   return mix32(Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(stream, 0x85ebca6b));
-}
-
-function validate(options: SimulationOptions): void {
-  if (!Number.isInteger(options.seed)) {
-    throw new InvalidOptionError('seed', `must be a whole number, got ${options.seed}`);
-  }
-  if (!(options.durationMs > 0) || !Number.isFinite(options.durationMs)) {
-    throw new InvalidOptionError('durationMs', `must be a finite number of milliseconds above 0, got ${options.durationMs}`);
-  }
-  if (options.instances.length === 0) {
-    throw new InvalidOptionError('instances', 'must list at least one instance model');
-  }
-  const ids = new Set<string>();
-  for (const model of options.instances) {
-    if (ids.has(model.instance.id)) {
-      throw new InvalidOptionError('instances', `must have distinct ids; \`${model.instance.id}\` appears twice`);
-    }
-    ids.add(model.instance.id);
-    const { concurrency, failureRate } = model;
-    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
-      throw new InvalidOptionError(`instances[${model.instance.id}].concurrency`, `must be a whole number of at least 1, got ${concurrency}`);
-    }
-    if (failureRate !== undefined && !(failureRate >= 0 && failureRate <= 1)) {
-      throw new InvalidOptionError(`instances[${model.instance.id}].failureRate`, `must be between 0 and 1, got ${failureRate}`);
-    }
-  }
-  const clients = options.clients ?? 1;
-  if (!Number.isInteger(clients) || clients < 1) {
-    throw new InvalidOptionError('clients', `must be a whole number of at least 1, got ${clients}`);
-  }
-  const attempts = options.retry?.attempts ?? 1;
-  if (!Number.isInteger(attempts) || attempts < 1) {
-    throw new InvalidOptionError('retry.attempts', `must be a whole number of at least 1 (1 means no retry), got ${attempts}`);
-  }
 }

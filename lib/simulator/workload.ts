@@ -62,6 +62,34 @@ export function nextArrival(arrivals: ArrivalProcess, fromMs: number, random: Ra
 }
 
 /**
+ * A fixed number of callers, each waiting for its answer before it sends again: a closed loop, as load
+ * testers such as slow_cooker and wrk run. Each worker sends at most `ratePerSecond`, on a steady tick
+ * of its own (started at a random point of the first tick, so that workers do not fire in step). A tick
+ * that falls while the worker waits is kept, and the next request goes as soon as the answer comes; any
+ * further missed tick is dropped, as a Go ticker drops them. A slow fleet therefore receives fewer
+ * requests: throughput is a result, not an input.
+ */
+export interface ClosedLoopLoad {
+  readonly workers: number;
+  /** Each worker's highest rate, in requests per second. */
+  readonly ratePerSecond: number;
+}
+
+/** `workers` callers, each sending up to `ratePerSecond` and never more than one request at a time. */
+export function closedLoop(options: ClosedLoopLoad): ClosedLoopLoad {
+  requireCount('closedLoop(workers)', options.workers);
+  requirePositive('closedLoop(ratePerSecond)', options.ratePerSecond);
+  return { workers: options.workers, ratePerSecond: options.ratePerSecond };
+}
+
+/** What drives a simulation: open-loop arrivals, or closed-loop workers. */
+export type Load = ArrivalProcess | ClosedLoopLoad;
+
+export function isClosedLoop(load: Load): load is ClosedLoopLoad {
+  return typeof (load as Partial<ClosedLoopLoad>).workers === 'number';
+}
+
+/**
  * Which key a request carries (a user id, a cart id), sent as a header so that consistent-hash
  * pickers can be simulated. Draws from the simulation's seeded random source.
  */

@@ -1,0 +1,4 @@
+// What the retry budget does when every instance fails half its requests.
+import { testClaims } from './scenario-claims.js';
+
+testClaims('retry-storm');
