@@ -123,7 +123,7 @@ function resolvePicker(picker: ClientOptions['picker']): Picker {
   if (typeof picker !== 'object' || picker === null || typeof (picker as Partial<Picker>).pick !== 'function') {
     throw new InvalidOptionError('picker', 'must be a built-in picker name or an object with a pick(instances, context) method');
   }
-  for (const hook of ['onRequestStart', 'onRequestEnd'] as const) {
+  for (const hook of ['onRequestStart', 'onRequestEnd', 'estimate'] as const) {
     const value = (picker as Partial<Picker>)[hook];
     if (value !== undefined && typeof value !== 'function') {
       throw new InvalidOptionError(`picker.${hook}`, `must be a function when given, got ${typeof value}`);
