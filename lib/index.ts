@@ -19,6 +19,7 @@ export type {
   DiscoveryRecoveredEvent,
 } from './client/client-events.js';
 export type { ClientStats, InstanceStats, TotalStats, RetryStats } from './observe/client-stats.js';
+export type { Logger } from './observe/event-logger.js';
 
 export { callReportOf } from './call/call-report.js';
 export type { CallReport, AttemptReport } from './call/call-report.js';
