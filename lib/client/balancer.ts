@@ -180,6 +180,11 @@ export class Balancer {
     return this.health.breakerState(instanceId);
   }
 
+  /** Whether `close()` was called: observers stop reporting a closed balancer. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get picker(): Picker {
     return this.#parts.picker;
   }
