@@ -213,9 +213,9 @@ export class ConsulHealthWatch {
       const raw = 'body' in response ? response.body : undefined;
       const text = (Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : '').trim();
       const detail = text === '' ? error.message : text.length > 500 ? `${text.slice(0, 500)}…` : text;
-      return new DiscoveryError(source, `HTTP ${response.statusCode}: ${detail}`, response.statusCode, { cause: error });
+      return new DiscoveryError(source, `HTTP ${response.statusCode}: ${detail}`, response.statusCode, { cause: tokenFreeCause(error) });
     }
-    return new DiscoveryError(source, error.message, undefined, { cause: error });
+    return new DiscoveryError(source, error.message, undefined, { cause: tokenFreeCause(error) });
   }
 
   #sleep(ms: number): Promise<void> {
@@ -242,6 +242,17 @@ function responseOf(result: unknown): { headers: Record<string, unknown>; body: 
       ? (response.headers as Record<string, unknown>)
       : {};
   return { headers, body: result[1] };
+}
+
+/**
+ * The consul client's error reduced to its name, message and code: the error itself holds the request it
+ * made (`response.req`), whose headers carry the ACL token, and a cause is printed wherever an error is.
+ */
+function tokenFreeCause(error: Error): Error {
+  const code = (error as { code?: unknown }).code;
+  const cause = new Error(error.message);
+  cause.name = error.name;
+  return typeof code === 'string' ? Object.assign(cause, { code }) : cause;
 }
 
 function parseIndex(value: unknown): bigint | undefined {
