@@ -138,12 +138,9 @@ export class Balancer {
     });
   }
 
-  /** Gives every call from now on a scope from `instrumentation` (tracing, metrics); returns what removes it. */
-  instrument(instrumentation: CallInstrumentation): () => void {
+  /** Gives every call from now on a scope from `instrumentation` (tracing, metrics), for the client's life. */
+  instrument(instrumentation: CallInstrumentation): void {
     this.#instrumentations = [...this.#instrumentations, instrumentation];
-    return () => {
-      this.#instrumentations = this.#instrumentations.filter((installed) => installed !== instrumentation);
-    };
   }
 
   /** Resolves once discovery has delivered the first set of instances (possibly empty). */
