@@ -3,7 +3,7 @@
 
 export { createClient } from './client/create-client.js';
 export type { BalancedClient } from './client/balanced-client.js';
-export type { CloseOptions } from './client/balancer.js';
+export type { CloseOptions, DiscoveryState } from './client/balancer.js';
 export type { ClientOptions } from './client/client-options.js';
 export type {
   ClientEvents,
@@ -18,6 +18,8 @@ export type {
   DiscoveryStaleEvent,
   DiscoveryRecoveredEvent,
 } from './client/client-events.js';
+export type { ClientStats, InstanceStats, TotalStats, RetryStats } from './observe/client-stats.js';
+export type { Logger } from './observe/event-logger.js';
 
 export { callReportOf } from './call/call-report.js';
 export type { CallReport, AttemptReport } from './call/call-report.js';
@@ -39,6 +41,7 @@ export * from './pickers/index.js';
 
 export type { BreakerOptions, FailureInfo } from './health/breaker-options.js';
 export type { BreakerState } from './health/instance-breaker.js';
+export type { InstanceState } from './health/instance-health.js';
 
 export type { Transport } from './transport/transport.js';
 export type { OutgoingRequest } from './transport/outgoing-request.js';

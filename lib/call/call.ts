@@ -10,6 +10,7 @@ import { isReplayable, OneShotBody } from '../transport/request-body.js';
 import type { Transport } from '../transport/transport.js';
 import { fullJitterBackoff } from './backoff.js';
 import type { AttemptReport, CallReport } from './call-report.js';
+import type { CallScope } from './call-scope.js';
 import { chooseInstance, type NoInstance } from './choose-instance.js';
 import { noInstanceError } from './no-instance-error.js';
 import type { ObservedLatency } from './observed-latency.js';
@@ -123,6 +124,8 @@ export class Call implements PickContext {
   readonly service: string;
   readonly method: string;
   readonly url: string;
+  /** Follows the call for tracing and metrics; `undefined` while no instrumentation is installed. */
+  readonly scope: CallScope | undefined;
   /** The attempt being chosen or sent: 1 for the first. */
   attempt = 0;
   members: readonly Instance[] = [];
@@ -152,9 +155,10 @@ export class Call implements PickContext {
     this.#finish({ kind: 'failure', reason: 'deadline', report: this.#report() });
   };
 
-  constructor(env: CallEnvironment, call: CallRequest) {
+  constructor(env: CallEnvironment, call: CallRequest, scope?: CallScope) {
     this.#env = env;
     this.service = env.service;
+    this.scope = scope;
     this.#request = call.request;
     this.method = call.request.method;
     this.url = call.url;
@@ -255,6 +259,7 @@ export class Call implements PickContext {
     }
     this.#attempts.push(attempt);
     this.#inFlight++;
+    this.scope?.attemptStarted(instance, hedge);
     env.picker.onRequestStart?.(instance, this);
     env.transport.send(instance, this.#request, attempt.controller.signal).then((outcome) => this.#ended(attempt, outcome));
     return undefined;
@@ -290,6 +295,7 @@ export class Call implements PickContext {
       },
       this,
     );
+    this.scope?.attemptEnded(attemptReport(attempt));
     if (this.#done) return;
 
     if (outcome.kind === 'response') {
@@ -400,6 +406,7 @@ export class Call implements PickContext {
     this.#signal?.removeEventListener('abort', this.#onCallerAbort);
     // Attempts still under way lost a hedge, or the call ended without them: stop them.
     if (this.#inFlight > 0) for (const attempt of this.#attempts) if (attempt.outcome === undefined) attempt.controller.abort();
+    this.scope?.ended(result);
     this.#resolve(result);
   }
 

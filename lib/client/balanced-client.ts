@@ -1,6 +1,8 @@
 import type { AxiosInstance } from 'axios';
 import type { Instance } from '../discovery/instance.js';
 import type { BreakerState } from '../health/instance-breaker.js';
+import { clientStats, type ClientStats } from '../observe/client-stats.js';
+import { RetryCounts } from '../observe/retry-counts.js';
 import type { Balancer, CloseOptions } from './balancer.js';
 import type { ClientEvents } from './client-events.js';
 
@@ -23,6 +25,12 @@ export interface BalancedClient extends AxiosInstance {
   instances(): readonly Instance[];
   /** The state of an instance's circuit breaker. */
   breakerState(instanceId: string): BreakerState;
+  /**
+   * What the client sees and does now: each instance with its state, attempts in flight, sent and failed,
+   * the picker's latency estimate and share of traffic; totals, retries and the retry budget left; panic
+   * and discovery's state. Plain data, ready for `JSON.stringify`.
+   */
+  stats(): ClientStats;
   on<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): this;
   once<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): this;
   off<E extends keyof ClientEvents>(event: E, listener: (...args: ClientEvents[E]) => void): this;
@@ -35,13 +43,23 @@ export interface BalancedClient extends AxiosInstance {
   close(options?: CloseOptions): Promise<void>;
 }
 
+const balancerKey = Symbol.for('proxyless.balancer');
+
+/** The balancer behind a client, for the observers in `lib/observe/`; `undefined` for anything else. */
+export function balancerOf(client: unknown): Balancer | undefined {
+  if (typeof client !== 'function' && (typeof client !== 'object' || client === null)) return undefined;
+  return (client as { [balancerKey]?: Balancer })[balancerKey];
+}
+
 /** Gives `axios`, an instance whose adapter is the balancer's, the balancer's own methods. */
 export function attachBalancer(axios: AxiosInstance, balancer: Balancer): BalancedClient {
   const client = axios as BalancedClient;
+  const retries = new RetryCounts(balancer.events);
   const methods: Omit<BalancedClient, keyof AxiosInstance | 'service'> = {
     ready: (options) => balancer.ready(options),
     instances: () => balancer.instances(),
     breakerState: (instanceId) => balancer.breakerState(instanceId),
+    stats: () => clientStats(balancer, retries),
     on(event, listener) {
       balancer.events.on(event, listener);
       return client;
@@ -57,6 +75,7 @@ export function attachBalancer(axios: AxiosInstance, balancer: Balancer): Balanc
     close: (options) => balancer.close(options),
   };
   Object.defineProperty(client, 'service', { value: balancer.service, enumerable: true });
+  Object.defineProperty(client, balancerKey, { value: balancer, enumerable: false });
   for (const [name, method] of Object.entries(methods)) {
     Object.defineProperty(client, name, { value: method, enumerable: false, writable: true, configurable: true });
   }

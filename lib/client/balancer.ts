@@ -1,5 +1,6 @@
 import { Call, type CallEnvironment, type CallObserver, type CallRequest, type CallResult } from '../call/call.js';
 import type { AttemptReport } from '../call/call-report.js';
+import { callScope, type CallInstrumentation } from '../call/call-scope.js';
 import { ObservedLatency } from '../call/observed-latency.js';
 import { RetryBudget } from '../call/retry-budget.js';
 import type { ResolvedHedgeOptions, ResolvedRetryOptions } from '../call/retry-options.js';
@@ -42,6 +43,19 @@ export interface CloseOptions {
   readonly timeoutMs?: number;
 }
 
+/** What discovery last said, for `stats()`. */
+export interface DiscoveryState {
+  /**
+   * `waiting`: no set yet; `live`: the set in use is discovery's last normal answer; `stale`: it is not a
+   * live answer (see `detail`); `failing`: the last refresh failed and the last set stays in use.
+   */
+  readonly state: 'waiting' | 'live' | 'stale' | 'failing';
+  /** Where instances come from, e.g. `consul at 127.0.0.1:8500, service "users"`. Never contains a token. */
+  readonly source: string;
+  /** Why the set is stale, or the last error's message. */
+  readonly detail?: string;
+}
+
 interface ReadyWaiter {
   resolve(): void;
   reject(error: Error): void;
@@ -61,8 +75,11 @@ export class Balancer {
   readonly #subscription: DiscoverySubscription;
   readonly #calls = new Set<Call>();
   readonly #readyWaiters = new Set<ReadyWaiter>();
+  #instrumentations: readonly CallInstrumentation[] = [];
   #discovered = false;
   #lastDiscoveryError: Error | undefined;
+  /** Why the set in use is stale, while discovery says it is. */
+  #staleDetail: string | undefined;
   /** Discovery erred or went stale since it last answered normally: a recovery is worth telling. */
   #troubled = false;
   #closed = false;
@@ -114,13 +131,19 @@ export class Balancer {
         report: { service: this.service, attempts: [] },
       });
     }
-    const call = new Call(this.#env, request);
+    const scope = this.#instrumentations.length === 0 ? undefined : callScope(this.#instrumentations, request, this.service);
+    const call = new Call(this.#env, scope?.headers === undefined ? request : withHeaders(request, scope.headers), scope);
     this.#calls.add(call);
     return call.run().then((result) => {
       this.#calls.delete(call);
       if (this.#calls.size === 0) this.#drained?.();
       return result;
     });
+  }
+
+  /** Gives every call from now on a scope from `instrumentation` (tracing, metrics), for the client's life. */
+  instrument(instrumentation: CallInstrumentation): void {
+    this.#instrumentations = [...this.#instrumentations, instrumentation];
   }
 
   /** Resolves once discovery has delivered the first set of instances (possibly empty). */
@@ -157,6 +180,29 @@ export class Balancer {
 
   breakerState(instanceId: string): BreakerState {
     return this.health.breakerState(instanceId);
+  }
+
+  /** Whether `close()` was called: observers stop reporting a closed balancer. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get picker(): Picker {
+    return this.#parts.picker;
+  }
+
+  /** `undefined` when retries are not budgeted. */
+  get retryBudget(): RetryBudget | undefined {
+    return this.#env.budget;
+  }
+
+  discoveryState(): DiscoveryState {
+    const source = this.#parts.discovery.description;
+    const error = this.#lastDiscoveryError;
+    if (error !== undefined) return { state: 'failing', source, detail: error.message };
+    if (!this.#discovered) return { state: 'waiting', source };
+    if (this.#staleDetail !== undefined) return { state: 'stale', source, detail: this.#staleDetail };
+    return { state: 'live', source };
   }
 
   /**
@@ -240,6 +286,7 @@ export class Balancer {
     if (this.#closed) return;
     if (status.state === 'stale') {
       this.#troubled = true;
+      this.#staleDetail = status.detail;
       this.events.emit('discoveryStale', {
         service: this.service,
         reason: status.reason,
@@ -249,6 +296,7 @@ export class Balancer {
       return;
     }
     this.#lastDiscoveryError = undefined;
+    this.#staleDetail = undefined;
     if (!this.#troubled) return;
     this.#troubled = false;
     this.events.emit('discoveryRecovered', { service: this.service, instances: this.health.members.length });
@@ -272,10 +320,12 @@ export class Balancer {
         events.emit('attemptFailed', { service, method: call.method, url: call.url, attempt, error });
       },
       retrying(call, after, delayMs) {
+        call.scope?.retrying(after, delayMs);
         if (events.listenerCount('retry') === 0) return;
         events.emit('retry', { service, method: call.method, url: call.url, after, delayMs });
       },
       notRetried(call, after, reason: NotRetriedReason) {
+        call.scope?.notRetried(after, reason);
         if (events.listenerCount('notRetried') === 0) return;
         events.emit('notRetried', { service, method: call.method, url: call.url, after, reason });
       },
@@ -285,4 +335,8 @@ export class Balancer {
       },
     };
   }
+}
+
+function withHeaders(call: CallRequest, headers: Readonly<Record<string, string>>): CallRequest {
+  return { ...call, request: { ...call.request, headers: { ...call.request.headers, ...headers } } };
 }

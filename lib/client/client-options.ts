@@ -5,6 +5,7 @@ import type { ConsulOption } from '../discovery/consul-connection.js';
 import type { ConsulQueryOptions } from '../discovery/consul-health-query.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { BreakerOptions } from '../health/breaker-options.js';
+import type { Logger } from '../observe/event-logger.js';
 import type { PickerName } from '../pickers/create-picker.js';
 import type { Picker } from '../pickers/picker.js';
 import type { InstanceTlsOptions } from '../transport/instance-tls.js';
@@ -56,4 +57,10 @@ export interface ClientOptions {
   readonly defaultDeadlineMs?: number | false;
   /** Measures attempt latency for the picker's feedback. Default `performance.now()`. */
   readonly clock?: Clock;
+  /**
+   * Where to write the client's decisions (instances changed, breakers, retries, panic, discovery trouble):
+   * a pino logger, or any object with `debug`, `info`, `warn` and `error` taking `(fields, message)`, such
+   * as `console`. Default none: the client says nothing.
+   */
+  readonly logger?: Logger;
 }

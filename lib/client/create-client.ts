@@ -5,6 +5,7 @@ import { ConsulDiscovery } from '../discovery/consul-discovery.js';
 import type { Discovery } from '../discovery/discovery.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { resolveBreakerOptions } from '../health/breaker-options.js';
+import { checkLogger, logEvents } from '../observe/event-logger.js';
 import { milliseconds, nonEmptyString, rejectUnknownKeys, requireOptionsObject } from '../options/option-checks.js';
 import { createPicker, pickerNames } from '../pickers/create-picker.js';
 import type { Picker } from '../pickers/picker.js';
@@ -31,6 +32,7 @@ const optionNames = [
   'discoveryTimeoutMs',
   'defaultDeadlineMs',
   'clock',
+  'logger',
 ] as const;
 
 /**
@@ -57,6 +59,7 @@ export function createClient(options: ClientOptions): BalancedClient {
   const defaultDeadlineMs = milliseconds('defaultDeadlineMs', options.defaultDeadlineMs ?? 15_000, { allowFalse: true });
   const clock = resolveClock(options.clock);
   const tls = resolveInstanceTls(options.tls);
+  const logger = options.logger === undefined ? undefined : checkLogger(options.logger);
   const base = resolveAxios(options.axios);
   checkAxiosDefaults(base);
   // Discovery last: it is the one part that starts work (a Consul watch) as soon as it is subscribed.
@@ -85,6 +88,7 @@ export function createClient(options: ClientOptions): BalancedClient {
     interceptors.request = base.interceptors.request;
     interceptors.response = base.interceptors.response;
   }
+  if (logger !== undefined) logEvents(balancer.events, logger);
   return attachBalancer(instance, balancer);
 }
 
@@ -123,7 +127,7 @@ function resolvePicker(picker: ClientOptions['picker']): Picker {
   if (typeof picker !== 'object' || picker === null || typeof (picker as Partial<Picker>).pick !== 'function') {
     throw new InvalidOptionError('picker', 'must be a built-in picker name or an object with a pick(instances, context) method');
   }
-  for (const hook of ['onRequestStart', 'onRequestEnd'] as const) {
+  for (const hook of ['onRequestStart', 'onRequestEnd', 'estimate'] as const) {
     const value = (picker as Partial<Picker>)[hook];
     if (value !== undefined && typeof value !== 'function') {
       throw new InvalidOptionError(`picker.${hook}`, `must be a function when given, got ${typeof value}`);

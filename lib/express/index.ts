@@ -23,3 +23,7 @@ export { RegistrationTimeoutError } from '../errors/registration-timeout-error.j
 export { RegistrationCanceledError } from '../errors/registration-canceled-error.js';
 export { InvalidOptionError } from '../errors/invalid-option-error.js';
 export { ProxylessError } from '../errors/proxyless-error.js';
+
+// The live status page of one or more clients, mounted on the app: `app.use('/lb', statusPage(client))`.
+export { statusPage } from '../observe/status-page.js';
+export type { StatusPageHandler, StatusPageRequest, StatusPageResponse, StatusDocument } from '../observe/status-page.js';

@@ -1,5 +1,5 @@
 // The pickers: which instance a request goes to. Everything a user may import about them.
-export type { Picker, PickContext, RequestResult, PickerBaseOptions } from './picker.js';
+export type { Picker, PickContext, RequestResult, PickerBaseOptions, PickerEstimate } from './picker.js';
 export { createPicker, pickerNames } from './create-picker.js';
 export type { PickerName, PickerOptionsArgument, PickerOptionsByName } from './create-picker.js';
 export { roundRobin } from './round-robin.js';

@@ -2,7 +2,7 @@ import { systemClock } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceLoad, InstanceLoadTable } from './instance-load.js';
-import type { PickContext, Picker, PickerBaseOptions, RequestResult } from './picker.js';
+import type { PickContext, Picker, PickerBaseOptions, PickerEstimate, RequestResult } from './picker.js';
 import { pickerRandom } from './picker-random.js';
 import { TwoChoices } from './two-choices.js';
 import { checkPickerOptions } from './picker-options.js';
@@ -128,6 +128,10 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
         load.latencyMs = current + observed * (1 - decay);
       }
       load.stampMs = now;
+    },
+    estimate(instance: Instance): PickerEstimate | undefined {
+      const load = table.get(instance.id);
+      return load === undefined ? undefined : { latencyMs: estimate(load, clock.now()) };
     },
   };
 }

@@ -37,6 +37,18 @@ export interface Picker {
   pick(instances: readonly Instance[], context: PickContext): Instance | undefined;
   onRequestStart?(instance: Instance, context: PickContext): void;
   onRequestEnd?(instance: Instance, result: RequestResult, context: PickContext): void;
+  /**
+   * What the picker currently believes of `instance`, for `stats()` and the status page: its latency
+   * estimate where it keeps one (`p2c-ewma`). `undefined` for an instance it knows nothing of. Called
+   * outside the request path, never per pick.
+   */
+  estimate?(instance: Instance): PickerEstimate | undefined;
+}
+
+/** See {@link Picker.estimate}. */
+export interface PickerEstimate {
+  /** The latency the picker expects of the instance now, in ms. */
+  readonly latencyMs?: number;
 }
 
 /** What a picker may know of the request it is choosing for. */

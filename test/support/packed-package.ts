@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,7 +36,9 @@ export function installPackedPackage(): InstalledPackage {
       peerDependencies?: Record<string, string>;
     };
     for (const name of [...Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }), '@types']) {
-      symlinkSync(join(repositoryRoot, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+      const link = join(dir, 'node_modules', name);
+      mkdirSync(dirname(link), { recursive: true }); // a scoped package (@opentelemetry/api) lives one level down
+      symlinkSync(join(repositoryRoot, 'node_modules', name), link, 'dir');
     }
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

@@ -25,9 +25,16 @@ export function describeError(error: unknown): string {
 
 export const zones = (instances: readonly Instance[]): (string | undefined)[] => instances.map((instance) => instance.node.meta.zone);
 
-export function worstP99(): number {
-  const comparison = compare(scenarios['one-slow'], { 'round-robin': (base) => createPicker('round-robin', base) });
+export async function worstP99(): Promise<number> {
+  const comparison = await compare(scenarios['one-slow'], { 'round-robin': { picker: (base) => createPicker('round-robin', base) } });
   return Math.max(...comparison.reports.map((report: SimulationReport) => report.latency.p99));
+}
+
+// The client is a real AxiosInstance: it goes wherever one is expected, and `data` is `any` as in axios.
+export const asAxios: import('axios').AxiosInstance = client;
+export async function untyped(): Promise<string> {
+  const response = await client.get('/users/1');
+  return response.data.name;
 }
 
 // The types are the package's, not `any`: these must not compile.
