@@ -1,7 +1,7 @@
 // A user's code, type-checked against the installed tarball under each `moduleResolution` by
 // test/package/types.test.ts (as .ts, and under node16 as both .mts and .cts). Not part of the project's
 // own type check: 'proxyless' here is the packed package, not lib/.
-import axios from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { createClient, createPicker, InvalidOptionError, ProxylessError, staticDiscovery, type Instance } from 'proxyless';
 import { compare, scenarios, type SimulationReport } from 'proxyless/simulator';
 
@@ -31,7 +31,7 @@ export async function worstP99(): Promise<number> {
 }
 
 // The client is a real AxiosInstance: it goes wherever one is expected, and `data` is `any` as in axios.
-export const asAxios: import('axios').AxiosInstance = client;
+export const asAxios: AxiosInstance = client;
 export async function untyped(): Promise<string> {
   const response = await client.get('/users/1');
   return response.data.name;
