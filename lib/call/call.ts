@@ -4,7 +4,7 @@ import type { FailureInfo } from '../health/breaker-options.js';
 import type { Admission } from '../health/instance-breaker.js';
 import type { InstanceHealth } from '../health/instance-health.js';
 import type { Picker, PickContext } from '../pickers/picker.js';
-import type { AttemptFailureKind, AttemptOutcome, FailureOutcome, IncomingResponse } from '../transport/attempt-outcome.js';
+import { discardBody, type AttemptFailureKind, type AttemptOutcome, type FailureOutcome, type IncomingResponse } from '../transport/attempt-outcome.js';
 import type { OutgoingRequest } from '../transport/outgoing-request.js';
 import { isReplayable, OneShotBody } from '../transport/request-body.js';
 import type { Transport } from '../transport/transport.js';
@@ -96,6 +96,8 @@ interface Attempt {
   /** Set once it ended, for the report. */
   outcome: AttemptFailureKind | 'response' | undefined;
   status: number | undefined;
+  /** The response it brought, until the call ends: one not handed to the caller is discarded then. */
+  response: IncomingResponse | undefined;
   durationMs: number;
   limitTimer: Timer | undefined;
   timedOut: boolean;
@@ -237,6 +239,7 @@ export class Call implements PickContext {
       controller: ownController ? new AbortController() : (this.#shared ??= new AbortController()),
       outcome: undefined,
       status: undefined,
+      response: undefined,
       durationMs: 0,
       limitTimer: undefined,
       timedOut: false,
@@ -285,9 +288,13 @@ export class Call implements PickContext {
       },
       this,
     );
-    if (this.#done) return;
+    if (this.#done) {
+      if (outcome.kind === 'response') discardBody(outcome.response);
+      return;
+    }
 
     if (outcome.kind === 'response') {
+      attempt.response = outcome.response;
       const verdict = retryVerdict('response', outcome.response, this.#idempotent, env.retry);
       if (verdict === 'final') {
         if (outcome.response.status < 500) env.latency.observe(attempt.durationMs);
@@ -391,8 +398,14 @@ export class Call implements PickContext {
     this.#retryTimer?.cancel();
     this.#hedgeTimer?.cancel();
     this.#signal?.removeEventListener('abort', this.#onCallerAbort);
-    // Attempts still under way lost a hedge, or the call ended without them: stop them.
-    if (this.#inFlight > 0) for (const attempt of this.#attempts) if (attempt.outcome === undefined) attempt.controller.abort();
+    const kept = result.kind === 'response' ? result.response : undefined;
+    const attempts = this.#attempts;
+    for (let i = 0; i < attempts.length; i++) {
+      const attempt = attempts[i] as Attempt;
+      // Attempts still under way lost a hedge, or the call ended without them: stop them.
+      if (attempt.outcome === undefined) attempt.controller.abort();
+      else if (attempt.response !== undefined && attempt.response !== kept) discardBody(attempt.response);
+    }
     this.#resolve(result);
   }
 
