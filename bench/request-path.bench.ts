@@ -11,6 +11,7 @@ import { resolveHedgeOptions, resolveRetryOptions } from '../lib/call/retry-opti
 import { balancerAdapter } from '../lib/client/axios-adapter.js';
 import { attachBalancer } from '../lib/client/balanced-client.js';
 import { Balancer } from '../lib/client/balancer.js';
+import { createFetch } from '../lib/client/fetch.js';
 import { systemClock, systemRandom, systemScheduler } from '../lib/clock.js';
 import type { Instance } from '../lib/discovery/instance.js';
 import { resolveBreakerOptions } from '../lib/health/breaker-options.js';
@@ -64,6 +65,7 @@ const facadeBalancer = balancer(true);
 const client = attachBalancer(
   axios.create({ adapter: balancerAdapter(facadeBalancer, { service: 'bench', basePath: '', pathBuilder: axios.create(), defaultDeadlineMs: 15_000 }) }),
   facadeBalancer,
+  createFetch(facadeBalancer, { service: 'bench', defaultDeadlineMs: 15_000 }),
 );
 const bareAxios = axios.create({ adapter: async (config) => ({ data: '{}', status: 200, statusText: 'OK', headers: {}, config }) });
 const request: CallRequest = {

@@ -24,6 +24,8 @@ const refusedOptions: readonly (readonly [option: string, refused: (value: unkno
   ['onDownloadProgress', truthy, "progress events are not reported by the balancer; use responseType: 'stream' and count the bytes"],
   ['maxRate', truthy, 'rate limiting per request is not supported by the balancer'],
   ['http2', truthy, 'the balancer speaks HTTP/1.1 to instances'],
+  ['httpVersion', (value) => value !== undefined && value !== null && value !== 1, 'the balancer speaks HTTP/1.1 to instances'],
+  ['transport', truthy, "the balancer sends through its own transport; choose it with createClient's `transport` option ('axios' or 'undici')"],
   ['insecureHTTPParser', truthy, 'the balancer parses responses strictly'],
 ];
 

@@ -3,6 +3,7 @@ import type { Instance } from '../discovery/instance.js';
 import type { BreakerState } from '../health/instance-breaker.js';
 import type { Balancer, CloseOptions } from './balancer.js';
 import type { ClientEvents } from './client-events.js';
+import type { BalancedFetch, BalancedRequestInit } from './fetch.js';
 
 /**
  * An axios instance whose every request goes to a healthy instance of one service — a real
@@ -17,6 +18,12 @@ import type { ClientEvents } from './client-events.js';
 export interface BalancedClient extends AxiosInstance {
   /** The service this client sends to. */
   readonly service: string;
+  /**
+   * The WHATWG `fetch`, through the same balancer, for code that does not use axios: `path` is a path
+   * (`/users/42`), the result a `Response` for every status. None of axios's defaults, interceptors or
+   * transforms apply. `init.deadlineMs` is the call's deadline (default `defaultDeadlineMs`).
+   */
+  fetch(path: string, init?: BalancedRequestInit): Promise<Response>;
   /** Resolves once discovery has delivered the first set of instances (possibly empty). */
   ready(options?: { timeoutMs?: number }): Promise<void>;
   /** The instances discovery currently reports, whatever their breakers say. */
@@ -35,10 +42,11 @@ export interface BalancedClient extends AxiosInstance {
   close(options?: CloseOptions): Promise<void>;
 }
 
-/** Gives `axios`, an instance whose adapter is the balancer's, the balancer's own methods. */
-export function attachBalancer(axios: AxiosInstance, balancer: Balancer): BalancedClient {
+/** Gives `axios`, an instance whose adapter is the balancer's, the balancer's own methods and `fetch`. */
+export function attachBalancer(axios: AxiosInstance, balancer: Balancer, fetch: BalancedFetch): BalancedClient {
   const client = axios as BalancedClient;
   const methods: Omit<BalancedClient, keyof AxiosInstance | 'service'> = {
+    fetch,
     ready: (options) => balancer.ready(options),
     instances: () => balancer.instances(),
     breakerState: (instanceId) => balancer.breakerState(instanceId),

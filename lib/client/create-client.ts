@@ -18,6 +18,7 @@ import { balancerAdapter } from './axios-adapter.js';
 import { refusedOption } from './axios-request.js';
 import { attachBalancer, type BalancedClient } from './balanced-client.js';
 import { Balancer } from './balancer.js';
+import { createFetch } from './fetch.js';
 import type { ClientOptions } from './client-options.js';
 
 const transportNames = ['axios', 'undici'] as const;
@@ -92,7 +93,7 @@ export function createClient(options: ClientOptions): BalancedClient {
     interceptors.request = base.interceptors.request;
     interceptors.response = base.interceptors.response;
   }
-  return attachBalancer(instance, balancer);
+  return attachBalancer(instance, balancer, createFetch(balancer, { service, defaultDeadlineMs }));
 }
 
 function createTransport(name: (typeof transportNames)[number], options: { connectTimeoutMs: number; tls?: HttpsAgentOptions }): Transport {
