@@ -11,6 +11,7 @@ import type { Transport } from '../transport/transport.js';
 import { fullJitterBackoff } from './backoff.js';
 import type { AttemptReport, CallReport } from './call-report.js';
 import { chooseInstance, type NoInstance } from './choose-instance.js';
+import type { DeadlineHolder, Deadlines } from './deadlines.js';
 import { noInstanceError } from './no-instance-error.js';
 import type { ObservedLatency } from './observed-latency.js';
 import { retryAfterMs } from './retry-after.js';
@@ -32,8 +33,10 @@ export interface CallEnvironment {
   readonly errorFilter: ((failure: FailureInfo) => boolean) | undefined;
   /** `breaker.capacity`, for the error when every instance is at it. */
   readonly capacity: number;
-  /** Timers of the call: its deadline, attempt limits, backoff, hedges. */
+  /** Timers of the call: attempt limits, backoff, hedges. */
   readonly scheduler: Scheduler;
+  /** Calls' deadlines, on the same scheduler. */
+  readonly deadlines: Deadlines;
   /** Measures attempt latency for the picker. */
   readonly clock: Clock;
   readonly random: Random;
@@ -50,6 +53,8 @@ export interface CallObserver {
   retrying(call: Call, after: AttemptReport, delayMs: number): void;
   notRetried(call: Call, after: AttemptReport, reason: NotRetriedReason): void;
   hedging(call: Call, instance: Instance, afterMs: number): void;
+  /** The call has its result: it holds nothing any more. */
+  ended(call: Call): void;
 }
 
 /** What the caller asked for. */
@@ -117,7 +122,7 @@ const maxRetryAfterWithoutDeadlineMs = 60_000;
  * The call is also the picker's {@link PickContext}: the picker sees the request and which instances it
  * has already been sent to.
  */
-export class Call implements PickContext {
+export class Call implements PickContext, DeadlineHolder {
   readonly service: string;
   readonly method: string;
   readonly url: string;
@@ -143,12 +148,6 @@ export class Call implements PickContext {
   #retryTimer: Timer | undefined;
   #hedgeTimer: Timer | undefined;
   #notRetried: NotRetriedReason | undefined;
-  readonly #onCallerAbort = (): void => this.#finish({ kind: 'failure', reason: 'cancelled', report: this.#report() });
-  readonly #onDeadline = (): void => {
-    this.#deadlineTimer = undefined;
-    this.#deadlineExpired = true;
-    this.#finish({ kind: 'failure', reason: 'deadline', report: this.#report() });
-  };
 
   constructor(env: CallEnvironment, call: CallRequest) {
     this.#env = env;
@@ -175,6 +174,20 @@ export class Call implements PickContext {
     return typeof value === 'string' || value === undefined ? value : value.join(', ');
   }
 
+  // ---- what ends it from outside ----------------------------------------------------------------------
+
+  /** The caller's signal aborted. The call is its own listener: no closure per call. */
+  handleEvent(): void {
+    this.#finish({ kind: 'failure', reason: 'cancelled', report: this.#report() });
+  }
+
+  /** The call's deadline passed. */
+  deadlinePassed(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineExpired = true;
+    this.#finish({ kind: 'failure', reason: 'deadline', report: this.#report() });
+  }
+
   // ---- running ----------------------------------------------------------------------------------------
 
   /** Runs the call; the promise never rejects. */
@@ -182,12 +195,14 @@ export class Call implements PickContext {
     return new Promise<CallResult>((resolve) => {
       this.#resolve = resolve;
       const signal = this.#signal;
-      if (signal?.aborted === true) {
-        this.#onCallerAbort();
-        return;
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          this.handleEvent();
+          return;
+        }
+        signal.addEventListener('abort', this);
       }
-      signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
-      if (this.#deadlineMs !== undefined) this.#deadlineTimer = this.#env.scheduler.delay(this.#onDeadline, this.#deadlineMs);
+      if (this.#deadlineMs !== undefined) this.#deadlineTimer = this.#env.deadlines.start(this, this.#deadlineMs);
       this.#env.budget?.deposit();
       const waiting = this.#env.waitForDiscovery();
       if (waiting === undefined) this.#first();
@@ -277,17 +292,14 @@ export class Call implements PickContext {
 
     const failed = this.#counts(kind, status, outcome.kind === 'response' ? undefined : outcome.error);
     env.health.settle(attempt.instance, attempt.admission, failed);
-    env.picker.onRequestEnd?.(
-      attempt.instance,
-      {
-        latencyMs: attempt.durationMs,
-        // An overloaded instance (429) answered, but the picker should go elsewhere; a cancelled attempt
-        // says nothing about the instance.
-        outcome: failed === true || status === 429 ? 'failure' : kind === 'cancelled' ? 'cancelled' : 'success',
-        ...(status === undefined ? {} : { status }),
-      },
-      this,
-    );
+    const onRequestEnd = env.picker.onRequestEnd;
+    if (onRequestEnd !== undefined) {
+      const latencyMs = attempt.durationMs;
+      // An overloaded instance (429) answered, but the picker should go elsewhere; a cancelled attempt
+      // says nothing about the instance.
+      const feedback = failed === true || status === 429 ? 'failure' : kind === 'cancelled' ? 'cancelled' : 'success';
+      onRequestEnd.call(env.picker, attempt.instance, status === undefined ? { latencyMs, outcome: feedback } : { latencyMs, outcome: feedback, status }, this);
+    }
     if (this.#done) {
       if (outcome.kind === 'response') discardBody(outcome.response);
       return;
@@ -397,7 +409,7 @@ export class Call implements PickContext {
     this.#deadlineTimer?.cancel();
     this.#retryTimer?.cancel();
     this.#hedgeTimer?.cancel();
-    this.#signal?.removeEventListener('abort', this.#onCallerAbort);
+    this.#signal?.removeEventListener('abort', this);
     const kept = result.kind === 'response' ? result.response : undefined;
     const attempts = this.#attempts;
     for (let i = 0; i < attempts.length; i++) {
@@ -406,6 +418,7 @@ export class Call implements PickContext {
       if (attempt.outcome === undefined) attempt.controller.abort();
       else if (attempt.response !== undefined && attempt.response !== kept) discardBody(attempt.response);
     }
+    this.#env.observer.ended(this);
     this.#resolve(result);
   }
 

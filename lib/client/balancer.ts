@@ -1,5 +1,6 @@
 import { Call, type CallEnvironment, type CallObserver, type CallRequest, type CallResult } from '../call/call.js';
 import type { AttemptReport } from '../call/call-report.js';
+import { Deadlines } from '../call/deadlines.js';
 import { ObservedLatency } from '../call/observed-latency.js';
 import { RetryBudget } from '../call/retry-budget.js';
 import type { ResolvedHedgeOptions, ResolvedRetryOptions } from '../call/retry-options.js';
@@ -88,6 +89,7 @@ export class Balancer {
       errorFilter: parts.breaker?.errorFilter,
       capacity: parts.breaker?.capacity ?? Infinity,
       scheduler: parts.scheduler,
+      deadlines: new Deadlines(parts.scheduler),
       clock: parts.clock,
       random: parts.random,
       latency: new ObservedLatency(),
@@ -113,11 +115,7 @@ export class Balancer {
     }
     const call = new Call(this.#env, request);
     this.#calls.add(call);
-    return call.run().then((result) => {
-      this.#calls.delete(call);
-      if (this.#calls.size === 0) this.#drained?.();
-      return result;
-    });
+    return call.run();
   }
 
   /** Resolves once discovery has delivered the first set of instances (possibly empty). */
@@ -253,7 +251,12 @@ export class Balancer {
   #observer(): CallObserver {
     const events = this.events;
     const service = this.service;
+    const calls = this.#calls;
     return {
+      ended: (call) => {
+        calls.delete(call);
+        if (calls.size === 0) this.#drained?.();
+      },
       attemptFailed(call, attempt: AttemptReport, error) {
         if (events.listenerCount('attemptFailed') === 0) return;
         events.emit('attemptFailed', { service, method: call.method, url: call.url, attempt, error });
