@@ -373,6 +373,23 @@ describe('the undici transport', { timeout: 60_000 }, () => {
       }
     });
 
+    test('an informational head (103 Early Hints) is passed over for the response’s own', async () => {
+      fresh();
+      server.respondWith((_request, response) => {
+        response.writeEarlyHints({ link: '</style.css>; rel=preload' });
+        response.end('final');
+      });
+      try {
+        for (const responseType of ['buffer', 'stream'] as const) {
+          const response = responseOf(await send(outgoing({ responseType })));
+          assert.equal(response.status, 200);
+          assert.equal(responseType === 'buffer' ? bodyText(response) : await text(response.body as Readable), 'final');
+        }
+      } finally {
+        transport.close();
+      }
+    });
+
     test('a stream response decodes as it arrives', async () => {
       fresh();
       server.respondWith((_request, response) => {

@@ -97,7 +97,8 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
-    if (this.#settled) return;
+    // An informational head (103 Early Hints) comes before the response's own; only the final one counts.
+    if (this.#settled || statusCode < 200) return;
     const request = this.#request;
     let coding = request.decompress ? contentCoding(headers['content-encoding']) : undefined;
     if (coding !== undefined) {
