@@ -281,6 +281,24 @@ for (const transport of ['axios', 'undici'] as const) {
       }
     });
 
+    test('a body cut after the head arrived fails its reader; the Response itself was already out', async () => {
+      reset();
+      a.respondWith((request, response) => {
+        request.resume();
+        response.writeHead(200, { 'content-length': '100000' });
+        response.write('{"partial":');
+        setTimeout(() => request.socket.destroy(), 50);
+      });
+      const client = createClient({ service: 'users', discovery: staticDiscovery([a.url]) });
+      try {
+        const response = await client.fetch('/cut');
+        assert.equal(response.status, 200);
+        await assert.rejects(response.text());
+      } finally {
+        await client.close();
+      }
+    });
+
     test('a retried status is let go of, and the retry answers', async () => {
       reset();
       a.respondWith((request, response) => {
