@@ -163,6 +163,24 @@ describe('an axios client on the undici transport', { timeout: 60_000 }, () => {
     }
   });
 
+  test('close() leaves no socket or timer behind', async () => {
+    reset();
+    const count = (): Map<string, number> => {
+      const counts = new Map<string, number>();
+      for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      return counts;
+    };
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let earlier tests' sockets finish closing
+    const before = count();
+    const client = createClient({ service: 'users', transport: 'undici', discovery: staticDiscovery([a.url, b.url]) });
+    await Promise.all(Array.from({ length: 20 }, () => client.get('/x')));
+    await (await client.fetch('/x')).text();
+    assert.ok((count().get('TCPSocketWrap') ?? 0) > (before.get('TCPSocketWrap') ?? 0), 'connections were open');
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const [kind, n] of count()) assert.ok(n <= (before.get(kind) ?? 0), `${n} × ${kind} after close, ${before.get(kind) ?? 0} before`);
+  });
+
   test('axios options that would route around any transport are refused before anything is sent', async () => {
     reset();
     const client = createClient({ service: 'users', transport: 'undici', discovery: staticDiscovery([a.url]) });
