@@ -21,6 +21,7 @@ import { createPicker } from '../lib/pickers/create-picker.js';
 import type { AttemptOutcome } from '../lib/transport/attempt-outcome.js';
 import type { Transport } from '../lib/transport/transport.js';
 import { FakeDiscovery, instanceAt } from '../test/support/fake-discovery.js';
+import { createFetch } from '../lib/client/fetch.js';
 
 const REQUESTS = 100_000;
 const RUNS = 7;
@@ -50,7 +51,7 @@ function client(): { balancer: Balancer; client: BalancedClient } {
     random: systemRandom,
   });
   const adapter = balancerAdapter(balancer, { service: 'bench', basePath: '', pathBuilder: axios.create(), defaultDeadlineMs: 15_000 });
-  return { balancer, client: attachBalancer(axios.create({ adapter }), balancer) };
+  return { balancer, client: attachBalancer(axios.create({ adapter }), balancer, createFetch(balancer, { service: 'bench', defaultDeadlineMs: 15_000 })) };
 }
 
 const exporter = new InMemorySpanExporter();

@@ -3,6 +3,7 @@
 
 export { createClient } from './client/create-client.js';
 export type { BalancedClient } from './client/balanced-client.js';
+export type { BalancedFetch, BalancedRequestInit } from './client/fetch.js';
 export type { CloseOptions, DiscoveryState } from './client/balancer.js';
 export type { ClientOptions } from './client/client-options.js';
 export type {

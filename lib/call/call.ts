@@ -4,7 +4,7 @@ import type { FailureInfo } from '../health/breaker-options.js';
 import type { Admission } from '../health/instance-breaker.js';
 import type { InstanceHealth } from '../health/instance-health.js';
 import type { Picker, PickContext } from '../pickers/picker.js';
-import type { AttemptFailureKind, AttemptOutcome, FailureOutcome, IncomingResponse } from '../transport/attempt-outcome.js';
+import { discardBody, type AttemptFailureKind, type AttemptOutcome, type FailureOutcome, type IncomingResponse } from '../transport/attempt-outcome.js';
 import type { OutgoingRequest } from '../transport/outgoing-request.js';
 import { isReplayable, OneShotBody } from '../transport/request-body.js';
 import type { Transport } from '../transport/transport.js';
@@ -12,6 +12,7 @@ import { fullJitterBackoff } from './backoff.js';
 import type { AttemptReport, CallReport } from './call-report.js';
 import type { CallScope } from './call-scope.js';
 import { chooseInstance, type NoInstance } from './choose-instance.js';
+import type { DeadlineHolder, Deadlines } from './deadlines.js';
 import { noInstanceError } from './no-instance-error.js';
 import type { ObservedLatency } from './observed-latency.js';
 import { retryAfterMs } from './retry-after.js';
@@ -33,8 +34,10 @@ export interface CallEnvironment {
   readonly errorFilter: ((failure: FailureInfo) => boolean) | undefined;
   /** `breaker.capacity`, for the error when every instance is at it. */
   readonly capacity: number;
-  /** Timers of the call: its deadline, attempt limits, backoff, hedges. */
+  /** Timers of the call: attempt limits, backoff, hedges. */
   readonly scheduler: Scheduler;
+  /** Calls' deadlines, on the same scheduler. */
+  readonly deadlines: Deadlines;
   /** Measures attempt latency for the picker. */
   readonly clock: Clock;
   readonly random: Random;
@@ -55,6 +58,8 @@ export interface CallObserver {
   retrying(call: Call, after: AttemptReport, delayMs: number): void;
   notRetried(call: Call, after: AttemptReport, reason: NotRetriedReason): void;
   hedging(call: Call, instance: Instance, afterMs: number): void;
+  /** The call has its result: it holds nothing any more. */
+  ended(call: Call): void;
 }
 
 /** What the caller asked for. */
@@ -101,6 +106,8 @@ interface Attempt {
   /** Set once it ended, for the report. */
   outcome: AttemptFailureKind | 'response' | undefined;
   status: number | undefined;
+  /** The response it brought, until the call ends: one not handed to the caller is discarded then. */
+  response: IncomingResponse | undefined;
   durationMs: number;
   limitTimer: Timer | undefined;
   timedOut: boolean;
@@ -120,7 +127,7 @@ const maxRetryAfterWithoutDeadlineMs = 60_000;
  * The call is also the picker's {@link PickContext}: the picker sees the request and which instances it
  * has already been sent to.
  */
-export class Call implements PickContext {
+export class Call implements PickContext, DeadlineHolder {
   readonly service: string;
   readonly method: string;
   readonly url: string;
@@ -148,12 +155,6 @@ export class Call implements PickContext {
   #retryTimer: Timer | undefined;
   #hedgeTimer: Timer | undefined;
   #notRetried: NotRetriedReason | undefined;
-  readonly #onCallerAbort = (): void => this.#finish({ kind: 'failure', reason: 'cancelled', report: this.#report() });
-  readonly #onDeadline = (): void => {
-    this.#deadlineTimer = undefined;
-    this.#deadlineExpired = true;
-    this.#finish({ kind: 'failure', reason: 'deadline', report: this.#report() });
-  };
 
   constructor(env: CallEnvironment, call: CallRequest, scope?: CallScope) {
     this.#env = env;
@@ -181,6 +182,20 @@ export class Call implements PickContext {
     return typeof value === 'string' || value === undefined ? value : value.join(', ');
   }
 
+  // ---- what ends it from outside ----------------------------------------------------------------------
+
+  /** The caller's signal aborted. The call is its own listener: no closure per call. */
+  handleEvent(): void {
+    this.#finish({ kind: 'failure', reason: 'cancelled', report: this.#report() });
+  }
+
+  /** The call's deadline passed. */
+  deadlinePassed(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineExpired = true;
+    this.#finish({ kind: 'failure', reason: 'deadline', report: this.#report() });
+  }
+
   // ---- running ----------------------------------------------------------------------------------------
 
   /** Runs the call; the promise never rejects. */
@@ -188,12 +203,14 @@ export class Call implements PickContext {
     return new Promise<CallResult>((resolve) => {
       this.#resolve = resolve;
       const signal = this.#signal;
-      if (signal?.aborted === true) {
-        this.#onCallerAbort();
-        return;
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          this.handleEvent();
+          return;
+        }
+        signal.addEventListener('abort', this);
       }
-      signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
-      if (this.#deadlineMs !== undefined) this.#deadlineTimer = this.#env.scheduler.delay(this.#onDeadline, this.#deadlineMs);
+      if (this.#deadlineMs !== undefined) this.#deadlineTimer = this.#env.deadlines.start(this, this.#deadlineMs);
       this.#env.budget?.deposit();
       const waiting = this.#env.waitForDiscovery();
       if (waiting === undefined) this.#first();
@@ -246,6 +263,7 @@ export class Call implements PickContext {
       controller: ownController ? new AbortController() : (this.#shared ??= new AbortController()),
       outcome: undefined,
       status: undefined,
+      response: undefined,
       durationMs: 0,
       limitTimer: undefined,
       timedOut: false,
@@ -284,21 +302,22 @@ export class Call implements PickContext {
 
     const failed = this.#counts(kind, status, outcome.kind === 'response' ? undefined : outcome.error);
     env.health.settle(attempt.instance, attempt.admission, failed);
-    env.picker.onRequestEnd?.(
-      attempt.instance,
-      {
-        latencyMs: attempt.durationMs,
-        // An overloaded instance (429) answered, but the picker should go elsewhere; a cancelled attempt
-        // says nothing about the instance.
-        outcome: failed === true || status === 429 ? 'failure' : kind === 'cancelled' ? 'cancelled' : 'success',
-        ...(status === undefined ? {} : { status }),
-      },
-      this,
-    );
+    const onRequestEnd = env.picker.onRequestEnd;
+    if (onRequestEnd !== undefined) {
+      const latencyMs = attempt.durationMs;
+      // An overloaded instance (429) answered, but the picker should go elsewhere; a cancelled attempt
+      // says nothing about the instance.
+      const feedback = failed === true || status === 429 ? 'failure' : kind === 'cancelled' ? 'cancelled' : 'success';
+      onRequestEnd.call(env.picker, attempt.instance, status === undefined ? { latencyMs, outcome: feedback } : { latencyMs, outcome: feedback, status }, this);
+    }
     this.scope?.attemptEnded(attemptReport(attempt));
-    if (this.#done) return;
+    if (this.#done) {
+      if (outcome.kind === 'response') discardBody(outcome.response);
+      return;
+    }
 
     if (outcome.kind === 'response') {
+      attempt.response = outcome.response;
       const verdict = retryVerdict('response', outcome.response, this.#idempotent, env.retry);
       if (verdict === 'final') {
         if (outcome.response.status < 500) env.latency.observe(attempt.durationMs);
@@ -403,10 +422,17 @@ export class Call implements PickContext {
     this.#deadlineTimer?.cancel();
     this.#retryTimer?.cancel();
     this.#hedgeTimer?.cancel();
-    this.#signal?.removeEventListener('abort', this.#onCallerAbort);
-    // Attempts still under way lost a hedge, or the call ended without them: stop them.
-    if (this.#inFlight > 0) for (const attempt of this.#attempts) if (attempt.outcome === undefined) attempt.controller.abort();
+    this.#signal?.removeEventListener('abort', this);
+    const kept = result.kind === 'response' ? result.response : undefined;
+    const attempts = this.#attempts;
+    for (let i = 0; i < attempts.length; i++) {
+      const attempt = attempts[i] as Attempt;
+      // Attempts still under way lost a hedge, or the call ended without them: stop them.
+      if (attempt.outcome === undefined) attempt.controller.abort();
+      else if (attempt.response !== undefined && attempt.response !== kept) discardBody(attempt.response);
+    }
     this.scope?.ended(result);
+    this.#env.observer.ended(this);
     this.#resolve(result);
   }
 

@@ -22,10 +22,14 @@ export interface AdapterSettings {
  * caller's `signal` and `cancelToken` cancel the whole call.
  */
 export function balancerAdapter(balancer: Balancer, settings: AdapterSettings): AxiosAdapter {
+  // Read once, not per request.
+  const { service, basePath, pathBuilder } = settings;
+  const defaultDeadlineMs = settings.defaultDeadlineMs === false ? undefined : settings.defaultDeadlineMs;
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
-    const request = await toOutgoingRequest(config, settings.service, settings.basePath, settings.pathBuilder);
+    const built = toOutgoingRequest(config, service, basePath, pathBuilder);
+    const request = built instanceof Promise ? await built : built;
     const timeoutMs = typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : undefined;
-    const deadlineMs = timeoutMs ?? (settings.defaultDeadlineMs === false ? undefined : settings.defaultDeadlineMs);
+    const deadlineMs = timeoutMs ?? defaultDeadlineMs;
     const cancellation = callerCancellation(config);
     try {
       const result = await balancer.call({ request, url: config.url ?? '', deadlineMs, signal: cancellation?.signal });

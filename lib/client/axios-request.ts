@@ -24,6 +24,8 @@ const refusedOptions: readonly (readonly [option: string, refused: (value: unkno
   ['onDownloadProgress', truthy, "progress events are not reported by the balancer; use responseType: 'stream' and count the bytes"],
   ['maxRate', truthy, 'rate limiting per request is not supported by the balancer'],
   ['http2', truthy, 'the balancer speaks HTTP/1.1 to instances'],
+  ['httpVersion', (value) => value !== undefined && value !== null && value !== 1, 'the balancer speaks HTTP/1.1 to instances'],
+  ['transport', truthy, "the balancer sends through its own transport; choose it with createClient's `transport` option ('axios' or 'undici')"],
   ['insecureHTTPParser', truthy, 'the balancer parses responses strictly'],
 ];
 
@@ -45,14 +47,15 @@ export type PathBuilder = Pick<AxiosInstance, 'getUri'>;
  * The transport-neutral request for an axios config, after the caller's interceptors and request
  * transforms: the path joined to the base path and serialised with `params`, the headers flattened, the
  * body as bytes or a one-shot stream. Throws, before anything is sent, for a config that would leave the
- * balancer or that the balancer cannot honour.
+ * balancer or that the balancer cannot honour. A promise only for a body that must be read first (a
+ * `Blob`, a spec `FormData`): the usual request costs no turn of the event loop here.
  */
-export async function toOutgoingRequest(
+export function toOutgoingRequest(
   config: InternalAxiosRequestConfig,
   service: string,
   defaultBasePath: string,
   pathBuilder: PathBuilder,
-): Promise<OutgoingRequest> {
+): OutgoingRequest | Promise<OutgoingRequest> {
   const refused = refusedOption(config);
   if (refused !== undefined) throw new UnsupportedRequestOptionError(refused[0], service, refused[1]);
   const url = config.url ?? '';
@@ -66,7 +69,11 @@ export async function toOutgoingRequest(
     : pathBuilder.getUri({ url: joined, params: config.params, paramsSerializer: config.paramsSerializer });
 
   const headers = flatHeaders(config);
-  const body = await requestBody(config, headers);
+  const body = requestBody(config, headers);
+  return body instanceof Promise ? body.then((read) => outgoing(config, path, headers, read)) : outgoing(config, path, headers, body);
+}
+
+function outgoing(config: InternalAxiosRequestConfig, path: string, headers: Record<string, string | string[]>, body: RequestBody): OutgoingRequest {
   if (body instanceof Uint8Array && typeof config.maxBodyLength === 'number' && config.maxBodyLength > -1 && body.byteLength > config.maxBodyLength) {
     throw new AxiosError('Request body larger than maxBodyLength limit', AxiosError.ERR_BAD_REQUEST, config);
   }
@@ -90,7 +97,9 @@ export function joinPath(base: string, url: string): string {
 }
 
 function flatHeaders(config: InternalAxiosRequestConfig): Record<string, string | string[]> {
-  const source = config.headers.toJSON() as Record<string, unknown>;
+  // An AxiosHeaders holds each header as an own property: read them in place rather than through a
+  // toJSON() copy. `false` and `null` are axios's "leave it out".
+  const source = config.headers as unknown as Record<string, unknown>;
   const headers: Record<string, string | string[]> = {};
   for (const name of Object.keys(source)) {
     const value = source[name];
@@ -110,7 +119,7 @@ function flatHeaders(config: InternalAxiosRequestConfig): Record<string, string 
  * again; a spec `FormData` or `Blob` is read into bytes (its parts are immutable); a Node stream — the
  * `form-data` package's forms included — is one-shot.
  */
-async function requestBody(config: InternalAxiosRequestConfig, headers: Record<string, string | string[]>): Promise<RequestBody> {
+function requestBody(config: InternalAxiosRequestConfig, headers: Record<string, string | string[]>): RequestBody | Promise<RequestBody> {
   const data: unknown = config.data;
   if (data === undefined || data === null) return undefined;
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
@@ -130,13 +139,13 @@ async function requestBody(config: InternalAxiosRequestConfig, headers: Record<s
   }
   if (typeof Blob !== 'undefined' && data instanceof Blob) {
     if (headers['content-type'] === undefined && data.type !== '') headers['content-type'] = data.type;
-    return new Uint8Array(await data.arrayBuffer());
+    return data.arrayBuffer().then((bytes) => new Uint8Array(bytes));
   }
   if (typeof FormData !== 'undefined' && data instanceof FormData) {
     const encoded = new Response(data);
     const type = encoded.headers.get('content-type');
     if (type !== null) headers['content-type'] = type;
-    return new Uint8Array(await encoded.arrayBuffer());
+    return encoded.arrayBuffer().then((bytes) => new Uint8Array(bytes));
   }
   if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) {
     return new OneShotBody(Readable.fromWeb(data as WebReadableStream));

@@ -53,10 +53,20 @@ function axiosResponse(incoming: IncomingResponse, config: InternalAxiosRequestC
     data: decodeBody(incoming.body, config),
     status: incoming.status,
     statusText: incoming.statusText,
-    headers: AxiosHeaders.from(incoming.headers as Record<string, string>),
+    headers: wireHeaders(incoming.headers),
     config,
     request: incoming.request,
   };
+}
+
+/**
+ * The headers as an `AxiosHeaders`, each an own property as axios's Node adapter leaves them. They come
+ * off an HTTP parser with lower-case names and values it already checked, so axios's per-header
+ * normalisation (a trim, a search for the same name in another case, a control-character scrub) would
+ * change nothing and is skipped.
+ */
+function wireHeaders(headers: IncomingResponse['headers']): AxiosHeaders {
+  return Object.assign(new AxiosHeaders(), headers);
 }
 
 /** As axios's Node adapter decodes: a Buffer for `arraybuffer`, the stream for `stream`, else text. */

@@ -5,6 +5,7 @@ import { clientStats, type ClientStats } from '../observe/client-stats.js';
 import { RetryCounts } from '../observe/retry-counts.js';
 import type { Balancer, CloseOptions } from './balancer.js';
 import type { ClientEvents } from './client-events.js';
+import type { BalancedFetch, BalancedRequestInit } from './fetch.js';
 
 /**
  * An axios instance whose every request goes to a healthy instance of one service — a real
@@ -19,6 +20,12 @@ import type { ClientEvents } from './client-events.js';
 export interface BalancedClient extends AxiosInstance {
   /** The service this client sends to. */
   readonly service: string;
+  /**
+   * The WHATWG `fetch`, through the same balancer, for code that does not use axios: `path` is a path
+   * (`/users/42`), the result a `Response` for every status. None of axios's defaults, interceptors or
+   * transforms apply. `init.deadlineMs` is the call's deadline (default `defaultDeadlineMs`).
+   */
+  fetch(path: string, init?: BalancedRequestInit): Promise<Response>;
   /** Resolves once discovery has delivered the first set of instances (possibly empty). */
   ready(options?: { timeoutMs?: number }): Promise<void>;
   /** The instances discovery currently reports, whatever their breakers say. */
@@ -51,11 +58,12 @@ export function balancerOf(client: unknown): Balancer | undefined {
   return (client as { [balancerKey]?: Balancer })[balancerKey];
 }
 
-/** Gives `axios`, an instance whose adapter is the balancer's, the balancer's own methods. */
-export function attachBalancer(axios: AxiosInstance, balancer: Balancer): BalancedClient {
+/** Gives `axios`, an instance whose adapter is the balancer's, the balancer's own methods and `fetch`. */
+export function attachBalancer(axios: AxiosInstance, balancer: Balancer, fetch: BalancedFetch): BalancedClient {
   const client = axios as BalancedClient;
   const retries = new RetryCounts(balancer.events);
   const methods: Omit<BalancedClient, keyof AxiosInstance | 'service'> = {
+    fetch,
     ready: (options) => balancer.ready(options),
     instances: () => balancer.instances(),
     breakerState: (instanceId) => balancer.breakerState(instanceId),

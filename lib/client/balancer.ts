@@ -1,6 +1,7 @@
 import { Call, type CallEnvironment, type CallObserver, type CallRequest, type CallResult } from '../call/call.js';
 import type { AttemptReport } from '../call/call-report.js';
 import { callScope, type CallInstrumentation } from '../call/call-scope.js';
+import { Deadlines } from '../call/deadlines.js';
 import { ObservedLatency } from '../call/observed-latency.js';
 import { RetryBudget } from '../call/retry-budget.js';
 import type { ResolvedHedgeOptions, ResolvedRetryOptions } from '../call/retry-options.js';
@@ -106,6 +107,7 @@ export class Balancer {
       errorFilter: parts.breaker?.errorFilter,
       capacity: parts.breaker?.capacity ?? Infinity,
       scheduler: parts.scheduler,
+      deadlines: new Deadlines(parts.scheduler),
       clock: parts.clock,
       random: parts.random,
       latency: new ObservedLatency(),
@@ -134,11 +136,7 @@ export class Balancer {
     const scope = this.#instrumentations.length === 0 ? undefined : callScope(this.#instrumentations, request, this.service);
     const call = new Call(this.#env, scope?.headers === undefined ? request : withHeaders(request, scope.headers), scope);
     this.#calls.add(call);
-    return call.run().then((result) => {
-      this.#calls.delete(call);
-      if (this.#calls.size === 0) this.#drained?.();
-      return result;
-    });
+    return call.run();
   }
 
   /** Gives every call from now on a scope from `instrumentation` (tracing, metrics), for the client's life. */
@@ -314,7 +312,12 @@ export class Balancer {
   #observer(): CallObserver {
     const events = this.events;
     const service = this.service;
+    const calls = this.#calls;
     return {
+      ended: (call) => {
+        calls.delete(call);
+        if (calls.size === 0) this.#drained?.();
+      },
       attemptFailed(call, attempt: AttemptReport, error) {
         if (events.listenerCount('attemptFailed') === 0) return;
         events.emit('attemptFailed', { service, method: call.method, url: call.url, attempt, error });

@@ -1,3 +1,4 @@
+import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { resolveHedgeOptions, resolveRetryOptions } from '../call/retry-options.js';
 import { systemClock, systemRandom, systemScheduler, type Clock } from '../clock.js';
@@ -6,17 +7,22 @@ import type { Discovery } from '../discovery/discovery.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { resolveBreakerOptions } from '../health/breaker-options.js';
 import { checkLogger, logEvents } from '../observe/event-logger.js';
-import { milliseconds, nonEmptyString, rejectUnknownKeys, requireOptionsObject } from '../options/option-checks.js';
+import { milliseconds, nonEmptyString, oneOf, rejectUnknownKeys, requireOptionsObject } from '../options/option-checks.js';
 import { createPicker, pickerNames } from '../pickers/create-picker.js';
 import type { Picker } from '../pickers/picker.js';
 import { AxiosTransport } from '../transport/axios/axios-transport.js';
 import { resolveInstanceTls } from '../transport/instance-tls.js';
+import type { Transport } from '../transport/transport.js';
+import { UndiciTransport } from '../transport/undici/undici-transport.js';
 import { isAbsoluteUrl } from './absolute-url.js';
 import { balancerAdapter } from './axios-adapter.js';
 import { refusedOption } from './axios-request.js';
 import { attachBalancer, type BalancedClient } from './balanced-client.js';
 import { Balancer } from './balancer.js';
+import { createFetch } from './fetch.js';
 import type { ClientOptions } from './client-options.js';
+
+const transportNames = ['axios', 'undici'] as const;
 
 const optionNames = [
   'service',
@@ -27,6 +33,7 @@ const optionNames = [
   'retry',
   'hedge',
   'axios',
+  'transport',
   'tls',
   'connectTimeoutMs',
   'discoveryTimeoutMs',
@@ -60,6 +67,7 @@ export function createClient(options: ClientOptions): BalancedClient {
   const clock = resolveClock(options.clock);
   const tls = resolveInstanceTls(options.tls);
   const logger = options.logger === undefined ? undefined : checkLogger(options.logger);
+  const transportName = options.transport === undefined ? 'axios' : oneOf('transport', options.transport, transportNames);
   const base = resolveAxios(options.axios);
   checkAxiosDefaults(base);
   // Discovery last: it is the one part that starts work (a Consul watch) as soon as it is subscribed.
@@ -72,7 +80,7 @@ export function createClient(options: ClientOptions): BalancedClient {
     breaker,
     retry,
     hedge,
-    transport: new AxiosTransport(axios, { connectTimeoutMs, ...(tls === undefined ? {} : { tls }) }),
+    transport: createTransport(transportName, { connectTimeoutMs, ...(tls === undefined ? {} : { tls }) }),
     discoveryTimeoutMs,
     scheduler: systemScheduler(),
     backgroundScheduler: systemScheduler({ background: true }),
@@ -89,7 +97,11 @@ export function createClient(options: ClientOptions): BalancedClient {
     interceptors.response = base.interceptors.response;
   }
   if (logger !== undefined) logEvents(balancer.events, logger);
-  return attachBalancer(instance, balancer);
+  return attachBalancer(instance, balancer, createFetch(balancer, { service, defaultDeadlineMs }));
+}
+
+function createTransport(name: (typeof transportNames)[number], options: { connectTimeoutMs: number; tls?: HttpsAgentOptions }): Transport {
+  return name === 'undici' ? new UndiciTransport(options) : new AxiosTransport(axios, options);
 }
 
 function validateService(service: unknown): string {

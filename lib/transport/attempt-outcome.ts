@@ -40,3 +40,14 @@ export interface IncomingResponse {
   /** The transport's own request object (a `ClientRequest` for the axios transport), for axios's `response.request`. */
   readonly request?: unknown;
 }
+
+/**
+ * Lets go of a response nobody will read — a retried status, a hedge that lost — so that an unread
+ * stream does not hold its connection.
+ */
+export function discardBody(response: IncomingResponse): void {
+  const body = response.body;
+  if (body instanceof Uint8Array) return;
+  const destroy = (body as { destroy?: unknown }).destroy;
+  if (typeof destroy === 'function') destroy.call(body);
+}

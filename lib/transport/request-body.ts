@@ -45,6 +45,12 @@ export class OneShotBody {
         }
         attached = true;
         this.#consumed = true;
+        // A source that failed or was destroyed before anyone read it will never say so again.
+        const { errored, destroyed } = source as Partial<Readable>;
+        if ((errored !== undefined && errored !== null) || destroyed === true) {
+          taken.destroy(errored ?? new Error('the request body stream was destroyed before it was sent'));
+          return;
+        }
         source.on('data', (chunk: Buffer | string) => {
           if (!taken.push(chunk)) source.pause();
         });

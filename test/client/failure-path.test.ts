@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import axios, { AxiosError, isAxiosError } from 'axios';
 import { callReportOf } from '../../lib/call/call-report.js';
-import { createClient } from '../../lib/client/create-client.js';
+import type { ClientOptions } from '../../lib/client/client-options.js';
+import { createClient as createBaseClient } from '../../lib/client/create-client.js';
 import { staticDiscovery } from '../../lib/discovery/static-discovery.js';
 import type { Discovery } from '../../lib/discovery/discovery.js';
 import { AllInstancesBusyError } from '../../lib/errors/all-instances-busy-error.js';
@@ -27,7 +28,9 @@ function prefer(origin: () => string): Picker {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('the failure path', { timeout: 60_000 }, () => {
+// The whole specification holds for each transport: the classification is theirs, the rest is shared.
+for (const transport of ['axios', 'undici'] as const) describe(`the failure path (${transport} transport)`, { timeout: 60_000 }, () => {
+  const createClient = (options: ClientOptions) => createBaseClient({ transport, ...options });
   let a: RawServer;
   let b: RawServer;
   let hole: Blackhole;

@@ -1,4 +1,4 @@
-import type { AxiosInstance, AxiosStatic } from 'axios';
+import type { AxiosInstance, AxiosStatic, RawAxiosRequestHeaders } from 'axios';
 import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Instance } from '../../discovery/instance.js';
 import type { AttemptOutcome } from '../attempt-outcome.js';
@@ -7,6 +7,13 @@ import { OneShotBody } from '../request-body.js';
 import type { Transport } from '../transport.js';
 import { classifyAxiosFailure, plainHeaders } from './classify-axios-failure.js';
 import { createInstancePool, type InstancePool } from './instance-pool.js';
+
+/**
+ * axios's core gives a POST, PUT or PATCH without a content type `application/x-www-form-urlencoded`; the
+ * facade has settled the request's headers already (the axios facade through the same rule), so the
+ * transport adds none: `false` is axios's "leave it out".
+ */
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH']);
 
 export interface AxiosTransportOptions {
   readonly connectTimeoutMs: number;
@@ -48,7 +55,9 @@ export class AxiosTransport implements Transport {
       const response = await this.#axios.request<Buffer | NodeJS.ReadableStream>({
         url: instance.origin + request.path,
         method: request.method,
-        headers: request.headers as Record<string, string | string[]>,
+        headers: (request.headers['content-type'] === undefined && bodyMethods.has(request.method)
+          ? { ...request.headers, 'content-type': false }
+          : request.headers) as RawAxiosRequestHeaders,
         data: body instanceof OneShotBody ? body.take() : body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
         responseType: request.responseType === 'stream' ? 'stream' : 'arraybuffer',
         maxContentLength: Number.isFinite(request.maxResponseBytes) ? request.maxResponseBytes : -1,

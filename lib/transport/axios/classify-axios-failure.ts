@@ -1,7 +1,8 @@
 import type { ClientRequest } from 'node:http';
 import { isAxiosError } from 'axios';
 import type { FailureOutcome, IncomingResponse } from '../attempt-outcome.js';
-import { connectTimeoutCode, wasEstablished } from './instance-pool.js';
+import { connectTimeoutCode } from '../connect-timeout.js';
+import { wasEstablished } from './instance-pool.js';
 
 /** Failures of the connect phase: with no socket to look at, these codes alone prove nothing was sent. */
 const connectPhaseCodes = new Set([

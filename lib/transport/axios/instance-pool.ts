@@ -2,9 +2,7 @@ import { Agent as HttpAgent, type AgentOptions, type ClientRequest, type ClientR
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-
-/** The error code of a connection attempt that took longer than the connect timeout. */
-export const connectTimeoutCode = 'ERR_PROXYLESS_CONNECT_TIMEOUT';
+import { connectTimeoutError } from '../connect-timeout.js';
 
 const established = Symbol('proxyless.established');
 
@@ -125,8 +123,7 @@ class HttpsInstanceAgent extends HttpsAgent {
 
 function watchConnect(socket: Socket, readyEvent: 'connect' | 'secureConnect', timeoutMs: number, options: ClientRequestArgs): void {
   const timer = setTimeout(() => {
-    const error = new Error(`connect to ${options.host ?? 'localhost'}:${String(options.port)} timed out after ${timeoutMs} ms`);
-    socket.destroy(Object.assign(error, { code: connectTimeoutCode }));
+    socket.destroy(connectTimeoutError(options.host ?? 'localhost', String(options.port), timeoutMs));
   }, timeoutMs);
   socket.once(readyEvent, () => {
     clearTimeout(timer);

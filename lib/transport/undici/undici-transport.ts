@@ -1,0 +1,69 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { Pool } from 'undici';
+import type { Instance } from '../../discovery/instance.js';
+import type { AttemptOutcome } from '../attempt-outcome.js';
+import type { OutgoingRequest } from '../outgoing-request.js';
+import type { Transport } from '../transport.js';
+import { createInstancePool } from './instance-pool.js';
+import { abortReason, UndiciAttempt } from './undici-attempt.js';
+
+export interface UndiciTransportOptions {
+  readonly connectTimeoutMs: number;
+  /** TLS options for `https:` instances. */
+  readonly tls?: ConnectionOptions;
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * Sends attempts with undici over a keep-alive `Pool` per instance: the fastest HTTP/1.1 client Node
+ * has, without axios's Node adapter (its streams, its redirect layer, its per-request option merging).
+ * The facade above — axios's interceptors and transforms, or `fetch` — is unchanged; this transport sees
+ * only the neutral request and answers with the raw response.
+ */
+export class UndiciTransport implements Transport {
+  readonly name = 'undici';
+  readonly #options: UndiciTransportOptions;
+  /** Keyed by origin, not instance id: sockets belong to an address, whatever Consul calls it. */
+  readonly #pools = new Map<string, Pool>();
+  #closed = false;
+
+  constructor(options: UndiciTransportOptions) {
+    this.#options = options;
+  }
+
+  send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
+    if (signal.aborted || this.#closed) {
+      const error = signal.aborted ? abortReason(signal) : new Error('the undici transport is closed');
+      return Promise.resolve({ kind: signal.aborted ? 'cancelled' : 'never-sent', error });
+    }
+    const pool = this.#pools.get(instance.origin) ?? this.#open(instance.origin);
+    const attempt = new UndiciAttempt(request, signal, instance, this.#options.connectTimeoutMs);
+    pool.dispatch(attempt.dispatchOptions(), attempt);
+    return attempt.outcome;
+  }
+
+  instancesChanged(instances: readonly Instance[]): void {
+    if (this.#pools.size === 0) return;
+    const live = new Set<string>();
+    for (const instance of instances) live.add(instance.origin);
+    for (const [origin, pool] of this.#pools) {
+      if (live.has(origin)) continue;
+      this.#pools.delete(origin);
+      // Requests under way finish; idle sockets close now, busy ones when their response ends.
+      pool.close().catch(ignore);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const pool of this.#pools.values()) pool.destroy().catch(ignore);
+    this.#pools.clear();
+  }
+
+  #open(origin: string): Pool {
+    const pool = createInstancePool(origin, this.#options);
+    this.#pools.set(origin, pool);
+    return pool;
+  }
+}
