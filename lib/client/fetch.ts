@@ -150,11 +150,16 @@ function toResponse(result: CallResponse, request: OutgoingRequest, redirect: Ba
     if (typeof value === 'string') headers.append(name, value);
     else if (value !== undefined) for (const item of value) headers.append(name, item);
   }
-  const stream = incoming.body as Readable;
-  let body: ReadableStream<Uint8Array> | null = null;
-  // Read to its (empty) end rather than destroyed, so the connection stays reusable.
-  if (nullBodyStatuses.has(status) || request.method === 'HEAD') stream.resume();
-  else body = webStream(stream);
+  let body: ReadableStream<Uint8Array> | Uint8Array | null = null;
+  if (incoming.body instanceof Uint8Array) {
+    // A transport that read the body already (a custom one may, whatever `responseType` asked).
+    if (!nullBodyStatuses.has(status) && request.method !== 'HEAD') body = incoming.body;
+  } else {
+    const stream = incoming.body as Readable;
+    // Read to its (empty) end rather than destroyed, so the connection stays reusable.
+    if (nullBodyStatuses.has(status) || request.method === 'HEAD') stream.resume();
+    else body = webStream(stream);
+  }
   let response: Response;
   try {
     response = new Response(body, { status, statusText: incoming.statusText, headers });

@@ -335,3 +335,17 @@ test('client.fetch refuses a dead instance’s path no differently: a never-sent
     await live.close();
   }
 });
+
+test('client.fetch takes a body a custom transport already read in full, whatever it was asked for', async () => {
+  const { createFetch } = await import('../../lib/client/fetch.js');
+  const { testBalancer } = await import('../support/test-balancer.js');
+  // The scripted transport answers with a byte array, as a transport that buffers everything would.
+  const t = testBalancer({ behaviour: () => ({ status: 200 }) });
+  const fetch = createFetch(t.balancer, { service: 'users', defaultDeadlineMs: 1_000 });
+  const answered = fetch('/x');
+  await t.advance(1);
+  const response = await answered;
+  assert.equal(response.status, 200);
+  assert.equal((await response.arrayBuffer()).byteLength, 0);
+  await t.balancer.close();
+});
