@@ -43,15 +43,9 @@ export function leastRequest(options: LeastRequestOptions = {}): Picker {
     pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
       if (instances.length <= 1) return instances[0];
       const view = table.view(instances);
-      const count = instances.length;
-      let a = Math.floor(random() * count);
-      let b = Math.floor(random() * (count - 1));
-      if (b >= a) b++;
-      if (context.tried(instances[a] as Instance) || context.tried(instances[b] as Instance)) {
-        if (!choices.redraw(instances, a, b, random, context)) return instances[choices.first];
-        a = choices.first;
-        b = choices.second;
-      }
+      if (!choices.draw(instances, random, context)) return instances[choices.first];
+      const a = choices.first;
+      const b = choices.second;
       const activeA = (view.loads[a] as InstanceLoad).inFlight;
       const activeB = (view.loads[b] as InstanceLoad).inFlight;
       let bWins: boolean;

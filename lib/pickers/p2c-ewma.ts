@@ -80,15 +80,9 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
     pick(instances: readonly Instance[], context: PickContext): Instance | undefined {
       if (instances.length <= 1) return instances[0];
       const loads = table.view(instances).loads;
-      const count = instances.length;
-      let a = Math.floor(random() * count);
-      let b = Math.floor(random() * (count - 1));
-      if (b >= a) b++;
-      if (context.tried(instances[a] as Instance) || context.tried(instances[b] as Instance)) {
-        if (!choices.redraw(instances, a, b, random, context)) return instances[choices.first];
-        a = choices.first;
-        b = choices.second;
-      }
+      if (!choices.draw(instances, random, context)) return instances[choices.first];
+      const a = choices.first;
+      const b = choices.second;
       const loadA = loads[a] as InstanceLoad;
       const loadB = loads[b] as InstanceLoad;
       // Decay multiplies each estimate by exp(-(now - stamp)/τ), so the ratio of two costs depends

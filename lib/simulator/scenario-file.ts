@@ -19,7 +19,7 @@ import { simulatedInstance } from './instance-model.js';
 import type { LatencyDistribution } from './latency.js';
 import { fixedLatency, lognormalLatency, normalLatency, scaledLatency, uniformLatency } from './latency.js';
 import type { Scenario } from './scenario.js';
-import { checkScenario } from './scenario.js';
+import { checkScenario, phaseKeys } from './scenario.js';
 import type { KeyDistribution, Load } from './workload.js';
 import { burstyArrivals, closedLoop, poissonArrivals, uniformKeys, zipfKeys } from './workload.js';
 
@@ -110,7 +110,6 @@ const instanceKeys = [
   'hangRate',
   'phases',
 ] as const;
-const phaseKeys = ['fromMs', 'toMs', 'latency', 'failureRate', 'failureStatus', 'resetRate', 'refusalRate', 'hangRate'] as const;
 const candidateKeys = ['picker', 'breaker', 'retry', 'hedge', 'defaultDeadlineMs'] as const;
 const pickerNamesInFiles = ['round-robin', 'random', 'weighted-round-robin', 'least-request', 'p2c-ewma', 'consistent-hash'] as const;
 

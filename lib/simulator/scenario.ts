@@ -92,7 +92,8 @@ const modelKeys = [
   'hangRate',
   'phases',
 ] as const;
-const phaseKeys = ['fromMs', 'toMs', 'latency', 'failureRate', 'failureStatus', 'resetRate', 'refusalRate', 'hangRate'] as const;
+/** The keys of a phase, in code and in scenario files alike. */
+export const phaseKeys = ['fromMs', 'toMs', 'latency', 'failureRate', 'failureStatus', 'resetRate', 'refusalRate', 'hangRate'] as const;
 
 /**
  * Checks a scenario as `createClient` checks its options: at every depth, unknown keys are refused with

@@ -6,6 +6,7 @@ import type { OutgoingRequest } from '../outgoing-request.js';
 import { OneShotBody } from '../request-body.js';
 import type { Transport } from '../transport.js';
 import { classifyAxiosFailure, plainHeaders } from './classify-axios-failure.js';
+import { PoolsByOrigin } from '../pools-by-origin.js';
 import { createInstancePool, type InstancePool } from './instance-pool.js';
 
 /**
@@ -30,12 +31,14 @@ export interface AxiosTransportOptions {
 export class AxiosTransport implements Transport {
   readonly name = 'axios';
   readonly #axios: AxiosInstance;
-  readonly #options: AxiosTransportOptions;
-  /** Keyed by origin, not instance id: sockets belong to an address, whatever Consul calls it. */
-  readonly #pools = new Map<string, InstancePool>();
+  readonly #pools: PoolsByOrigin<InstancePool>;
 
   constructor(axios: AxiosStatic, options: AxiosTransportOptions) {
-    this.#options = options;
+    this.#pools = new PoolsByOrigin({
+      open: (origin) => createInstancePool(origin.startsWith('https:'), options),
+      retire: (pool) => pool.retire(),
+      destroy: (pool) => pool.destroy(),
+    });
     this.#axios = axios.create({
       adapter: 'http',
       transformRequest: [],
@@ -49,7 +52,7 @@ export class AxiosTransport implements Transport {
   }
 
   async send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
-    const pool = this.#poolFor(instance);
+    const pool = this.#pools.for(instance.origin);
     const body = request.body;
     try {
       const response = await this.#axios.request<Buffer | NodeJS.ReadableStream>({
@@ -77,27 +80,10 @@ export class AxiosTransport implements Transport {
   }
 
   instancesChanged(instances: readonly Instance[]): void {
-    if (this.#pools.size === 0) return;
-    const live = new Set<string>();
-    for (const instance of instances) live.add(instance.origin);
-    for (const [origin, pool] of this.#pools) {
-      if (live.has(origin)) continue;
-      this.#pools.delete(origin);
-      pool.retire();
-    }
+    this.#pools.instancesChanged(instances);
   }
 
   close(): void {
-    for (const pool of this.#pools.values()) pool.destroy();
-    this.#pools.clear();
-  }
-
-  #poolFor(instance: Instance): InstancePool {
-    let pool = this.#pools.get(instance.origin);
-    if (pool === undefined) {
-      pool = createInstancePool(instance.origin.startsWith('https:'), this.#options);
-      this.#pools.set(instance.origin, pool);
-    }
-    return pool;
+    this.#pools.close();
   }
 }

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'nod
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connectTimeoutError } from '../connect-timeout.js';
+import { defaultIdleMs, idleMsForKeepAlive } from '../idle-sockets.js';
 
 const established = Symbol('proxyless.established');
 
@@ -14,12 +15,6 @@ const established = Symbol('proxyless.established');
 export function wasEstablished(socket: unknown): boolean {
   return typeof socket === 'object' && socket !== null && (socket as { [established]?: boolean })[established] === true;
 }
-
-/** Idle sockets are closed this long before the server would close them, so a request never races the server's close. */
-const idleMarginMs = 1_000;
-/** Without a `Keep-Alive: timeout` from the server: Node's servers close idle sockets after 5 s. */
-const defaultIdleMs = 4_000;
-const maxIdleMs = 60_000;
 
 export interface InstancePoolOptions {
   readonly connectTimeoutMs: number;
@@ -46,11 +41,10 @@ export interface InstancePool {
 }
 
 export function createInstancePool(secure: boolean, options: InstancePoolOptions): InstancePool {
-  const settings = { idleMs: defaultIdleMs, retired: false };
+  const settings: PoolSettings = { idleMs: defaultIdleMs, retired: false };
   const agentOptions: AgentOptions = { keepAlive: true, scheduling: 'lifo' };
-  const agent = secure
-    ? new HttpsInstanceAgent({ ...agentOptions, ...options.tls }, options.connectTimeoutMs, settings)
-    : new HttpInstanceAgent(agentOptions, options.connectTimeoutMs, settings);
+  const agent = secure ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
+  watchSockets(agent, secure ? 'secureConnect' : 'connect', options.connectTimeoutMs, settings);
   return {
     agent,
     retire() {
@@ -68,57 +62,26 @@ interface PoolSettings {
   retired: boolean;
 }
 
-class HttpInstanceAgent extends HttpAgent {
-  readonly #connectTimeoutMs: number;
-  readonly #settings: PoolSettings;
-
-  constructor(options: AgentOptions, connectTimeoutMs: number, settings: PoolSettings) {
-    super(options);
-    this.#connectTimeoutMs = connectTimeoutMs;
-    this.#settings = settings;
-  }
-
-  override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
-    const socket = super.createConnection(options, callback);
-    if (socket) watchConnect(socket as Socket, 'connect', this.#connectTimeoutMs, options);
+/**
+ * Gives one of Node's agents — http or https, which share no subclass of ours — the pool's ways with its
+ * sockets, by wrapping the methods the agent calls on itself: the connect timeout and the "established"
+ * mark on each new socket, the idle timeout on each freed one, none on a reused one.
+ */
+function watchSockets(agent: HttpAgent, readyEvent: 'connect' | 'secureConnect', connectTimeoutMs: number, settings: PoolSettings): void {
+  const createConnection = agent.createConnection.bind(agent);
+  agent.createConnection = (options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void) => {
+    const socket = createConnection(options, callback);
+    // For HTTPS the handshake is part of connecting: a server that accepts TCP but never answers TLS is as dead.
+    if (socket) watchConnect(socket as Socket, readyEvent, connectTimeoutMs, options);
     return socket;
-  }
-
-  override keepSocketAlive(socket: Duplex): void {
-    return keepIdle(this.#settings, socket, () => super.keepSocketAlive(socket));
-  }
-
-  override reuseSocket(socket: Duplex, request: ClientRequest): void {
+  };
+  const keepSocketAlive = agent.keepSocketAlive.bind(agent);
+  agent.keepSocketAlive = (socket: Duplex) => keepIdle(settings, socket, () => keepSocketAlive(socket));
+  const reuseSocket = agent.reuseSocket.bind(agent);
+  agent.reuseSocket = (socket: Duplex, request: ClientRequest) => {
     (socket as Socket).setTimeout(0);
-    super.reuseSocket(socket, request);
-  }
-}
-
-class HttpsInstanceAgent extends HttpsAgent {
-  readonly #connectTimeoutMs: number;
-  readonly #settings: PoolSettings;
-
-  constructor(options: HttpsAgentOptions, connectTimeoutMs: number, settings: PoolSettings) {
-    super(options);
-    this.#connectTimeoutMs = connectTimeoutMs;
-    this.#settings = settings;
-  }
-
-  override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
-    const socket = super.createConnection(options, callback);
-    // The handshake is part of connecting: a server that accepts TCP but never answers TLS is as dead.
-    if (socket) watchConnect(socket as Socket, 'secureConnect', this.#connectTimeoutMs, options);
-    return socket;
-  }
-
-  override keepSocketAlive(socket: Duplex): void {
-    return keepIdle(this.#settings, socket, () => super.keepSocketAlive(socket));
-  }
-
-  override reuseSocket(socket: Duplex, request: ClientRequest): void {
-    (socket as Socket).setTimeout(0);
-    super.reuseSocket(socket, request);
-  }
+    reuseSocket(socket, request);
+  };
 }
 
 function watchConnect(socket: Socket, readyEvent: 'connect' | 'secureConnect', timeoutMs: number, options: ClientRequestArgs): void {
@@ -141,18 +104,10 @@ function watchConnect(socket: Socket, readyEvent: 'connect' | 'secureConnect', t
 function keepIdle(settings: PoolSettings, socket: Duplex, keep: () => unknown): void {
   const kept = !settings.retired && keep() === true;
   if (kept) {
-    noteKeepAlive(settings, keepAliveHint(socket));
+    settings.idleMs = idleMsForKeepAlive(keepAliveHint(socket)) ?? settings.idleMs;
     (socket as Socket).setTimeout(settings.idleMs);
   }
   return kept as unknown as undefined;
-}
-
-/** Sizes the idle timeout from a server's `Keep-Alive: timeout=N` header; without one, keeps what it was. */
-function noteKeepAlive(settings: PoolSettings, header: unknown): void {
-  const match = typeof header === 'string' ? /timeout=(\d+)/i.exec(header) : null;
-  if (match === null) return;
-  const serverMs = Number(match[1]) * 1000;
-  settings.idleMs = Math.min(maxIdleMs, serverMs > 2 * idleMarginMs ? serverMs - idleMarginMs : serverMs / 2);
 }
 
 /**

@@ -1,11 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Pool } from 'undici';
-
-/** Idle sockets are closed this long before the server's advertised `Keep-Alive: timeout`, as the axios transport does. */
-const idleMarginMs = 1_000;
-/** Without a `Keep-Alive: timeout` from the server: Node's servers close idle sockets after 5 s. */
-const defaultIdleMs = 4_000;
-const maxIdleMs = 60_000;
+import { defaultIdleMs, idleMarginMs, maxIdleMs } from '../idle-sockets.js';
 
 export interface UndiciPoolOptions {
   readonly connectTimeoutMs: number;

@@ -4,6 +4,7 @@ import type { Instance } from '../../discovery/instance.js';
 import type { AttemptOutcome } from '../attempt-outcome.js';
 import type { OutgoingRequest } from '../outgoing-request.js';
 import type { Transport } from '../transport.js';
+import { PoolsByOrigin } from '../pools-by-origin.js';
 import { createInstancePool } from './instance-pool.js';
 import { abortReason, UndiciAttempt } from './undici-attempt.js';
 
@@ -24,12 +25,17 @@ const ignore = (): void => undefined;
 export class UndiciTransport implements Transport {
   readonly name = 'undici';
   readonly #options: UndiciTransportOptions;
-  /** Keyed by origin, not instance id: sockets belong to an address, whatever Consul calls it. */
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools: PoolsByOrigin<Pool>;
   #closed = false;
 
   constructor(options: UndiciTransportOptions) {
     this.#options = options;
+    this.#pools = new PoolsByOrigin<Pool>({
+      open: (origin) => createInstancePool(origin, options),
+      // Requests under way finish; idle sockets close now, busy ones when their response ends.
+      retire: (pool) => void pool.close().catch(ignore),
+      destroy: (pool) => void pool.destroy().catch(ignore),
+    });
   }
 
   send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
@@ -37,33 +43,18 @@ export class UndiciTransport implements Transport {
       const error = signal.aborted ? abortReason(signal) : new Error('the undici transport is closed');
       return Promise.resolve({ kind: signal.aborted ? 'cancelled' : 'never-sent', error });
     }
-    const pool = this.#pools.get(instance.origin) ?? this.#open(instance.origin);
+    const pool = this.#pools.for(instance.origin);
     const attempt = new UndiciAttempt(request, signal, instance, this.#options.connectTimeoutMs);
     pool.dispatch(attempt.dispatchOptions(), attempt);
     return attempt.outcome;
   }
 
   instancesChanged(instances: readonly Instance[]): void {
-    if (this.#pools.size === 0) return;
-    const live = new Set<string>();
-    for (const instance of instances) live.add(instance.origin);
-    for (const [origin, pool] of this.#pools) {
-      if (live.has(origin)) continue;
-      this.#pools.delete(origin);
-      // Requests under way finish; idle sockets close now, busy ones when their response ends.
-      pool.close().catch(ignore);
-    }
+    this.#pools.instancesChanged(instances);
   }
 
   close(): void {
     this.#closed = true;
-    for (const pool of this.#pools.values()) pool.destroy().catch(ignore);
-    this.#pools.clear();
-  }
-
-  #open(origin: string): Pool {
-    const pool = createInstancePool(origin, this.#options);
-    this.#pools.set(origin, pool);
-    return pool;
+    this.#pools.close();
   }
 }
