@@ -15,6 +15,7 @@ export type {
   HedgeEvent,
   BreakerEvent,
   PanicEvent,
+  EjectionEvent,
   DiscoveryErrorEvent,
   DiscoveryStaleEvent,
   DiscoveryRecoveredEvent,
@@ -41,6 +42,7 @@ export type { StaticDiscoveryOptions } from './discovery/static-discovery.js';
 export * from './pickers/index.js';
 
 export type { BreakerOptions, FailureInfo } from './health/breaker-options.js';
+export type { OutlierDetectionOptions, SuccessRateOptions, FailurePercentageOptions } from './health/outlier-detection.js';
 export type { BreakerState } from './health/instance-breaker.js';
 export type { InstanceState } from './health/instance-health.js';
 

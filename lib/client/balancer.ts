@@ -92,6 +92,8 @@ export class Balancer {
     this.#parts = parts;
     this.health = new InstanceHealth(parts.breaker, parts.backgroundScheduler, {
       breakerChanged: (instance, state) => this.#breakerChanged(instance, state),
+      ejectionChanged: (instance, ejected, forMs) =>
+        this.events.emit(ejected ? 'instanceEjected' : 'instanceReturned', { service: this.service, instance, forMs }),
       panicChanged: (panicking, available, members) =>
         this.events.emit(panicking ? 'panicEntered' : 'panicLeft', { service: this.service, available, instances: members }),
     });

@@ -25,6 +25,10 @@ export interface ClientEvents {
   breakerHalfOpened: [BreakerEvent];
   /** A breaker closed again after a successful trial. */
   breakerClosed: [BreakerEvent];
+  /** Outlier detection took an instance out: it failed far more than its peers over the last interval. */
+  instanceEjected: [EjectionEvent];
+  /** An ejected instance served its time and takes traffic again. */
+  instanceReturned: [EjectionEvent];
   /** Too few instances were available: every instance is routed to, breakers notwithstanding. */
   panicEntered: [PanicEvent];
   /** Enough instances are available again. */
@@ -82,6 +86,13 @@ export interface BreakerEvent {
   readonly service: string;
   readonly instance: Instance;
   readonly state: BreakerState;
+}
+
+export interface EjectionEvent {
+  readonly service: string;
+  readonly instance: Instance;
+  /** How long it is out, for `instanceEjected`; 0 for `instanceReturned`. */
+  readonly forMs: number;
 }
 
 export interface PanicEvent {

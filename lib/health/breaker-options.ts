@@ -8,6 +8,7 @@ import {
   wholeNumber,
 } from '../options/option-checks.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { resolveOutlierDetection, type OutlierDetectionOptions, type ResolvedOutlierDetection } from './outlier-detection.js';
 
 /**
  * How each instance's circuit breaker trips and recovers, and the limits on taking instances out.
@@ -55,6 +56,12 @@ export interface BreakerOptions {
   readonly panicThresholdPercent?: number;
   /** Return true for a failure that must not count against its instance (4xx and cancellations never do). */
   readonly errorFilter?: (failure: FailureInfo) => boolean;
+  /**
+   * Outlier ejection: instances compared with each other every interval, one failing far more than its
+   * peers taken out for a while, within the same cap. On by default with Envoy's and gRPC's defaults; `false`
+   * to turn it off. See {@link OutlierDetectionOptions}.
+   */
+  readonly outlierDetection?: OutlierDetectionOptions | false;
 }
 
 /** What `errorFilter` is asked about: how an attempt failed. */
@@ -65,9 +72,10 @@ export interface FailureInfo {
   readonly error?: Error;
 }
 
-export type ResolvedBreakerOptions = Required<Omit<BreakerOptions, 'capacity' | 'errorFilter'>> & {
+export type ResolvedBreakerOptions = Required<Omit<BreakerOptions, 'capacity' | 'errorFilter' | 'outlierDetection'>> & {
   readonly capacity: number;
   readonly errorFilter: ((failure: FailureInfo) => boolean) | undefined;
+  readonly outlierDetection: ResolvedOutlierDetection | false;
 };
 
 const optionNames = [
@@ -84,6 +92,7 @@ const optionNames = [
   'maxEjectionPercent',
   'panicThresholdPercent',
   'errorFilter',
+  'outlierDetection',
 ] as const;
 
 export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBreakerOptions {
@@ -121,5 +130,6 @@ export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBre
       options.errorFilter === undefined
         ? undefined
         : functionOption<(failure: FailureInfo) => boolean>('breaker.errorFilter', options.errorFilter, '(failure) => boolean'),
+    outlierDetection: resolveOutlierDetection(options.outlierDetection),
   };
 }

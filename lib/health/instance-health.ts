@@ -3,16 +3,22 @@ import type { Scheduler, Timer } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
 import type { ResolvedBreakerOptions } from './breaker-options.js';
 import { InstanceBreaker, type Admission, type BreakerHost, type BreakerState } from './instance-breaker.js';
+import { outliers, type ResolvedOutlierDetection } from './outlier-detection.js';
 
 /** What the rest of the client hears from the health layer. */
 export interface HealthListener {
   breakerChanged(instance: Instance, state: BreakerState): void;
+  /** Outlier detection took `instance` out for `forMs` (`true`), or returned it (`false`). */
+  ejectionChanged(instance: Instance, ejected: boolean, forMs: number): void;
   /** Panic began (`true`) or ended: too few instances were available, so all of them are routed to. */
   panicChanged(panicking: boolean, available: number, members: number): void;
 }
 
-/** An instance as the health layer sees it: taking traffic, out (breaker open), or taking its trials. */
-export type InstanceState = 'healthy' | 'open' | 'half-open';
+/**
+ * An instance as the health layer sees it: taking traffic, out by its breaker (`open`) or by outlier
+ * detection (`ejected`), or taking its trials (`half-open`).
+ */
+export type InstanceState = 'healthy' | 'open' | 'half-open' | 'ejected';
 
 /** What the health layer keeps of one instance, by id: it outlives the instance object and, for a while, its membership. */
 class InstanceRecord {
@@ -23,6 +29,13 @@ class InstanceRecord {
   failures = 0;
   /** The breaker state last reported, so a state is reported once. */
   reported: BreakerState = 'closed';
+  /** What it answered in the current outlier-detection interval. */
+  successes = 0;
+  intervalFailures = 0;
+  /** Clock reading when outlier detection returns it; 0 while it is not ejected. */
+  ejectedUntil = 0;
+  /** Ejections in a row: the next lasts this many base times more; it decreases while the instance behaves. */
+  ejections = 0;
 
   constructor(
     public instance: Instance,
@@ -53,6 +66,7 @@ export class InstanceHealth implements BreakerHost {
   #available: readonly Instance[] = this.#members;
   #panicking = false;
   #rotation: Timer | undefined;
+  #outlierTimer: Timer | undefined;
   #closed = false;
 
   /**
@@ -101,6 +115,7 @@ export class InstanceHealth implements BreakerHost {
     const record = this.#records.get(instance.id);
     if (record === undefined) return undefined;
     if (record.inFlight >= (this.#options?.capacity ?? Infinity)) return undefined;
+    if (record.ejectedUntil !== 0 && !this.#panicking) return undefined;
     let admission: Admission | undefined = 'attempt';
     if (record.breaker !== undefined) {
       admission = record.breaker.admit();
@@ -118,13 +133,20 @@ export class InstanceHealth implements BreakerHost {
     const record = this.#records.get(instance.id);
     if (record === undefined) return;
     if (record.inFlight > 0) record.inFlight--;
-    if (failed === true) record.failures++;
+    if (failed === true) {
+      record.failures++;
+      record.intervalFailures++;
+    } else if (failed === false) {
+      record.successes++;
+    }
     record.breaker?.record(admission, failed);
   }
 
   state(id: string): InstanceState {
-    const state = this.#records.get(id)?.breaker?.state ?? 'closed';
-    return state === 'closed' ? 'healthy' : state;
+    const record = this.#records.get(id);
+    const state = record?.breaker?.state ?? 'closed';
+    if (state !== 'closed') return state;
+    return record !== undefined && record.ejectedUntil !== 0 ? 'ejected' : 'healthy';
   }
 
   breakerState(id: string): BreakerState {
@@ -142,6 +164,8 @@ export class InstanceHealth implements BreakerHost {
     this.#closed = true;
     this.#rotation?.cancel();
     this.#rotation = undefined;
+    this.#outlierTimer?.cancel();
+    this.#outlierTimer = undefined;
     for (const record of this.#records.values()) record.breaker?.dispose();
     this.#records.clear();
     this.windowRotation.removeAllListeners();
@@ -150,15 +174,7 @@ export class InstanceHealth implements BreakerHost {
   // ---- BreakerHost ------------------------------------------------------------------------------------
 
   mayOpen(breaker: InstanceBreaker): boolean {
-    const options = this.#options;
-    if (options === undefined || this.#closed) return false;
-    let out = 0;
-    for (const instance of this.#members) {
-      const other = this.#records.get(instance.id)?.breaker;
-      if (other !== undefined && other !== breaker && other.state !== 'closed') out++;
-    }
-    // Envoy's and gRPC's rule: eject while the share already out is below the cap, so one may always go.
-    return out * 100 < options.maxEjectionPercent * this.#members.length;
+    return this.#mayTakeOut(breaker.id);
   }
 
   stateChanged(breaker: InstanceBreaker): void {
@@ -172,20 +188,40 @@ export class InstanceHealth implements BreakerHost {
 
   // ---- internals --------------------------------------------------------------------------------------
 
+  /**
+   * Whether the instance `id` may be taken out (by its breaker, or as an outlier) now. Envoy's and gRPC's
+   * rule: while the share already out is below `maxEjectionPercent`, so one instance may always go.
+   */
+  #mayTakeOut(id: string): boolean {
+    const options = this.#options;
+    if (options === undefined || this.#closed) return false;
+    let out = 0;
+    for (const instance of this.#members) {
+      if (instance.id === id) continue;
+      const record = this.#records.get(instance.id);
+      if (record !== undefined && (record.ejectedUntil !== 0 || (record.breaker !== undefined && record.breaker.state !== 'closed'))) out++;
+    }
+    return out * 100 < options.maxEjectionPercent * this.#members.length;
+  }
+
   #newRecord(instance: Instance): InstanceRecord {
     const options = this.#options;
     if (options === undefined) return new InstanceRecord(instance, undefined);
     this.#startRotation(options);
+    this.#startOutlierDetection(options);
     return new InstanceRecord(instance, new InstanceBreaker(instance.id, options, this));
+  }
+
+  #routable(record: InstanceRecord | undefined): boolean {
+    return record === undefined || (record.ejectedUntil === 0 && (record.breaker?.routable ?? true));
   }
 
   #updateAvailability(): void {
     const members = this.#members;
     let available = members;
     for (let i = 0; i < members.length; i++) {
-      const breaker = this.#records.get((members[i] as Instance).id)?.breaker;
-      if (breaker !== undefined && !breaker.routable) {
-        available = Object.freeze(members.filter((instance) => this.#records.get(instance.id)?.breaker?.routable ?? true));
+      if (!this.#routable(this.#records.get((members[i] as Instance).id))) {
+        available = Object.freeze(members.filter((instance) => this.#routable(this.#records.get(instance.id))));
         break;
       }
     }
@@ -208,6 +244,54 @@ export class InstanceHealth implements BreakerHost {
       record.breaker?.dispose();
       this.#records.delete(id);
     }
+  }
+
+  #startOutlierDetection(options: ResolvedBreakerOptions): void {
+    const detection = options.outlierDetection;
+    if (detection === false || this.#outlierTimer !== undefined || this.#closed) return;
+    const tick = (): void => {
+      this.#detectOutliers(detection);
+      this.#outlierTimer = this.scheduler.delay(tick, detection.intervalMs);
+    };
+    this.#outlierTimer = this.scheduler.delay(tick, detection.intervalMs);
+  }
+
+  /**
+   * One interval of outlier detection, in gRFC A50's order: eject the outliers among the instances taking
+   * traffic, then return those whose time is served and let the others' multipliers decay — so an instance
+   * ejected again right after it came back is ejected for longer.
+   */
+  #detectOutliers(detection: ResolvedOutlierDetection): void {
+    const now = this.scheduler.now();
+    let changed = false;
+    const judged: { record: InstanceRecord; successes: number; failures: number }[] = [];
+    for (const instance of this.#members) {
+      const record = this.#records.get(instance.id);
+      if (record === undefined || record.ejectedUntil !== 0) continue;
+      if (record.breaker === undefined || record.breaker.state === 'closed') {
+        judged.push({ record, successes: record.successes, failures: record.intervalFailures });
+      }
+    }
+    for (const { record } of outliers(judged, detection)) {
+      if (!this.#mayTakeOut(record.instance.id)) break;
+      record.ejections++;
+      const forMs = Math.min(detection.baseEjectionMs * record.ejections, detection.maxEjectionMs);
+      record.ejectedUntil = now + forMs;
+      changed = true;
+      this.#listener.ejectionChanged(record.instance, true, forMs);
+    }
+    for (const record of this.#records.values()) {
+      if (record.ejectedUntil !== 0 && now >= record.ejectedUntil) {
+        record.ejectedUntil = 0;
+        changed = true;
+        if (this.#members.includes(record.instance)) this.#listener.ejectionChanged(record.instance, false, 0);
+      } else if (record.ejectedUntil === 0 && record.ejections > 0) {
+        record.ejections--;
+      }
+      record.successes = 0;
+      record.intervalFailures = 0;
+    }
+    if (changed) this.#updateAvailability();
   }
 
   #startRotation(options: ResolvedBreakerOptions): void {

@@ -72,6 +72,15 @@ export function logEvents(events: TypedEmitter<ClientEvents>, logger: Logger): v
   events.on('breakerClosed', ({ service, instance }) => {
     logger.info({ service, instance: instance.id, address: address(instance), state: 'closed' }, `${service}: ${instance.id} back: its breaker closed`);
   });
+  events.on('instanceEjected', ({ service, instance, forMs }) => {
+    logger.warn(
+      { service, instance: instance.id, address: address(instance), state: 'ejected', forMs },
+      `${service}: ${instance.id} (${address(instance)}) ejected for ${Math.round(forMs / 1000)} s: it failed far more than its peers`,
+    );
+  });
+  events.on('instanceReturned', ({ service, instance }) => {
+    logger.info({ service, instance: instance.id, address: address(instance), state: 'healthy' }, `${service}: ${instance.id} back after its ejection`);
+  });
   events.on('panicEntered', ({ service, available, instances }) => {
     logger.error(
       { service, available, instances },

@@ -14,7 +14,7 @@ export interface PrometheusMetricsOptions {
 }
 
 /** A breaker's state as the value of `proxyless_breaker_state`. */
-const breakerValue = { healthy: 0, 'half-open': 1, open: 2 } as const;
+const breakerValue = { healthy: 0, 'half-open': 1, open: 2, ejected: 3 } as const;
 const instanceStates = ['healthy', 'half-open', 'open'] as const;
 
 /** The five metrics in one registry, and the clients reporting to it. */
@@ -46,7 +46,7 @@ class RegistryMetrics {
     });
     new Gauge({
       name: 'proxyless_instances',
-      help: 'Instances discovery reports, by state (healthy, half-open, open).',
+      help: 'Instances discovery reports, by state (healthy, half-open, open, ejected).',
       labelNames: ['service', 'state'],
       registers: [registry],
       collect() {
@@ -63,7 +63,7 @@ class RegistryMetrics {
     });
     new Gauge({
       name: 'proxyless_breaker_state',
-      help: "Each instance's circuit breaker: 0 closed, 1 half-open, 2 open.",
+      help: "Each instance's circuit breaker: 0 closed, 1 half-open, 2 open; 3 ejected by outlier detection.",
       labelNames: ['service', 'instance'],
       registers: [registry],
       collect() {

@@ -31,7 +31,7 @@ export const statusPageHtml = `<!doctype html>
   .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; }
   .badge.live, .badge.healthy { background: var(--healthy); }
   .badge.stale, .badge.waiting, .badge.half-open { background: var(--half); }
-  .badge.failing, .badge.open, .badge.panic { background: var(--open); }
+  .badge.failing, .badge.open, .badge.ejected, .badge.panic { background: var(--open); }
   table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
   th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
   th { color: var(--muted); font-weight: 500; font-size: 12px; }

@@ -25,6 +25,7 @@ function health(count: number, options: BreakerOptions = {}): Recorded {
   const layer = new InstanceHealth(resolveBreakerOptions(options), clock, {
     breakerChanged: (instance: Instance, state: BreakerState) => changes.push(`${instance.port} ${state}`),
     panicChanged: (panicking) => changes.push(panicking ? 'panic' : 'calm'),
+    ejectionChanged: (instance: Instance, ejected: boolean) => changes.push(`${instance.port} ${ejected ? 'ejected' : 'returned'}`),
   });
   layer.setMembers(Object.freeze(instances));
   return {
@@ -174,7 +175,7 @@ describe('the health layer', () => {
           }
           assert.ok(h.health.available.length > 0, 'never an empty set while instances exist');
           if (!membershipChanged) {
-            const out = members.filter((i) => h.health.breakerState(i.id) !== 'closed').length;
+            const out = members.filter((i) => h.health.state(i.id) !== 'healthy').length;
             assert.ok(out <= Math.ceil((maxEjectionPercent * members.length) / 100), `${out} of ${members.length} out at ${maxEjectionPercent} %`);
           }
         }
@@ -189,5 +190,70 @@ describe('the health layer', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('outlier detection', () => {
+  /** Attempts on every instance of `h` for one interval: `failing` fails the share given, the others none. */
+  async function interval(h: Recorded, failing: Instance, failureShare: number, perInstance = 120): Promise<void> {
+    for (const instance of h.health.members) {
+      for (let i = 0; i < perInstance; i++) {
+        const admission = h.health.admit(instance);
+        if (admission === undefined) break;
+        h.health.settle(instance, admission, instance === failing && i < failureShare * perInstance);
+      }
+    }
+    await settle();
+  }
+
+  test('an instance failing far more than its peers is ejected at the interval, and returns after its time', async () => {
+    // Breakers would not open here: 10 % failures, never five in a row.
+    const h = health(10, { consecutiveFailures: false, errorThresholdPercentage: 50, outlierDetection: { intervalMs: 1_000, baseEjectionMs: 5_000 } });
+    const outlier = h.instances[3]!;
+    await interval(h, outlier, 0.1);
+    h.clock.advance(1_000);
+    assert.equal(h.health.state(outlier.id), 'ejected');
+    assert.deepEqual(h.changes, [`${outlier.port} ejected`]);
+    assert.ok(!h.health.available.includes(outlier));
+    assert.equal(h.health.admit(outlier), undefined);
+    h.clock.advance(5_000);
+    assert.equal(h.health.state(outlier.id), 'healthy');
+    assert.deepEqual(h.changes, [`${outlier.port} ejected`, `${outlier.port} returned`]);
+    h.health.close();
+  });
+
+  test('fewer than minimumHosts instances with enough requests eject nothing', async () => {
+    const h = health(4, { consecutiveFailures: false, outlierDetection: { intervalMs: 1_000 } }); // success rate needs 5
+    await interval(h, h.instances[0]!, 0.3);
+    h.clock.advance(1_000);
+    assert.deepEqual(h.changes, []);
+    h.health.close();
+  });
+
+  test('ejection time grows for an instance that keeps failing, within the cap shared with breakers', async () => {
+    const h = health(10, { consecutiveFailures: false, errorThresholdPercentage: 90, outlierDetection: { intervalMs: 1_000, baseEjectionMs: 2_000 } });
+    const outlier = h.instances[0]!;
+    const ejectedFor: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      await interval(h, outlier, 0.2);
+      h.clock.advance(1_000);
+      const from = h.clock.now();
+      while (h.health.state(outlier.id) === 'ejected') h.clock.advance(1_000);
+      ejectedFor.push(h.clock.now() - from);
+    }
+    // 2 s, then 4 s, then 6 s: checked at each one-second interval.
+    assert.deepEqual(ejectedFor, [2_000, 4_000, 6_000]);
+    // With another instance already out, a second outlier stays in: 10 % of ten is one.
+    await interval(h, outlier, 0.2);
+    const second = h.instances[1]!;
+    for (let i = 0; i < 120; i++) {
+      const admission = h.health.admit(second);
+      if (admission !== undefined) h.health.settle(second, admission, i % 4 === 0);
+    }
+    await settle();
+    h.clock.advance(1_000);
+    const out = h.instances.filter((i) => h.health.state(i.id) !== 'healthy');
+    assert.equal(out.length, 1);
+    h.health.close();
   });
 });
