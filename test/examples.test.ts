@@ -42,3 +42,19 @@ test('npm run example:express: two self-registered services call each other; a r
   assert.match(output, /users now +users-3, users-4\n/);
   assert.match(output, /stopped everything the example started/);
 });
+
+test('examples/retries-and-deadlines.ts: a 503 retried for GETs and keyed POSTs, not for a plain POST; the report; the deadline', () => {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'examples/retries-and-deadlines.ts'], {
+    cwd: new URL('../', import.meta.url),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(output.match(/GET \/hello → (blue|green)\n/g)?.length, 4);
+  assert.match(output, /event retry: GET \/hello got 503 from red; again in \d+ ms/);
+  assert.match(output, /event notRetried: POST \/orders: not-idempotent/);
+  assert.match(output, /POST \/orders failed; attempts: red 503 in \d+ ms; not retried: not-idempotent/);
+  assert.equal(output.match(/POST \/orders → (blue|green)\n/g)?.length, 5);
+  assert.match(output, /Idempotency-Key[^\n]*\n(.*\n)*? +event retry: POST \/orders got 503 from red/);
+  assert.match(output, /GET \/slow → ECONNABORTED "timeout of 300ms exceeded" after \d+ ms; attempts: (.*, )?(blue|green) timed-out in \d+ ms\n/);
+  assert.match(output, /stopped everything the example started\.\n$/);
+});
