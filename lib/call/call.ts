@@ -78,8 +78,8 @@ export interface CallResponse {
   readonly kind: 'response';
   readonly response: IncomingResponse;
   readonly instance: Instance;
-  /** Present when it took more than one attempt, or the response is a failure that was not retried. */
-  readonly report: CallReport | undefined;
+  /** What happened, attempt by attempt: built when first read, so a call that is not asked pays nothing for it. */
+  readonly report: CallReport;
 }
 
 export interface CallFailure {
@@ -394,8 +394,15 @@ export class Call implements PickContext, DeadlineHolder {
   }
 
   #commit(attempt: Attempt, response: IncomingResponse): void {
-    const report = this.#attempts.length > 1 || this.#notRetried !== undefined ? this.#report() : undefined;
-    this.#finish({ kind: 'response', response, instance: attempt.instance, report });
+    const report = (): CallReport => this.#report();
+    this.#finish({
+      kind: 'response',
+      response,
+      instance: attempt.instance,
+      get report(): CallReport {
+        return report();
+      },
+    });
   }
 
   #scheduleHedge(): void {

@@ -20,7 +20,7 @@ export function toAxiosResponse(result: CallResponse, config: InternalAxiosReque
     response.request,
     response,
   );
-  throw result.report === undefined ? error : attachCallReport(error, result.report);
+  throw attachCallReport(error, result.report);
 }
 
 /** The error a failed call rejects with: axios's own kinds where axios has one, proxyless's otherwise. */

@@ -131,18 +131,28 @@ function instanceFields(
   if (host === '') return undefined;
   const weights = isRecord(svc.Weights) ? svc.Weights : {};
   const tags = Array.isArray(svc.Tags) ? svc.Tags.filter((tag): tag is string => typeof tag === 'string') : [];
+  const meta = frozenRecord(svc.Meta);
   return {
     service: stringOr(svc.Service, service),
     host,
     port,
     // Joined, not a template: V8 keeps a template's result as a rope of its parts, three times the size.
-    origin: ['http://', host.includes(':') ? `[${host}]` : host, ':', String(port)].join(''),
+    origin: [schemeOf(meta), host.includes(':') ? `[${host}]` : host, ':', String(port)].join(''),
     tags: tags.length === 0 ? noTags : Object.freeze(tags),
-    meta: frozenRecord(svc.Meta),
+    meta,
     weight: atLeastOne(health === 'warning' ? weights.Warning : weights.Passing),
     health,
     node: nodeOf(node, nodeAddress, nodes),
   };
+}
+
+/**
+ * An instance serves HTTPS when its service meta says `scheme: https` — Consul has no field for it, and a
+ * meta key is what registrations already carry (`register({ meta: { scheme: 'https' } })`). Anything else
+ * is plain HTTP.
+ */
+function schemeOf(meta: Readonly<Record<string, string>>): string {
+  return meta.scheme === 'https' ? 'https://' : 'http://';
 }
 
 /** The node of an entry, one object per node and node version within an answer. */

@@ -44,8 +44,8 @@ export interface BreakerOptions {
   readonly halfOpenRequests?: number;
   /**
    * An attempt still unanswered after this many ms is aborted and counts against its instance (a hung
-   * server is a failing one), or `false`. Default `false`; `retry.attemptTimeoutMs` does the same and
-   * also lets the request go elsewhere.
+   * server is a failing one), or `false`. Default `false`. It acts as `retry.attemptTimeoutMs` does — the
+   * shorter of the two applies, and an idempotent request goes to another instance within its deadline.
    */
   readonly timeout?: number | false;
   /** At most this many attempts in flight to one instance; a full instance is skipped, never counted as failing. Default unlimited. */

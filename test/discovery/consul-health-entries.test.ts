@@ -100,3 +100,13 @@ describe('Consul health entry to Instance', () => {
     assert.deepEqual(nextInstanceSnapshot('users', [], first, passingOnly)!.instances, []);
   });
 });
+
+test("an instance whose service meta says scheme: https is reached over HTTPS", () => {
+  const entry = (meta: Record<string, string>) => ({
+    Node: { Node: 'n1', Address: '10.0.0.1', Datacenter: 'dc1', Meta: {} },
+    Service: { ID: 'users-1', Service: 'users', Address: '10.0.0.5', Port: 8443, Tags: [], Meta: meta, Weights: { Passing: 1, Warning: 1 } },
+    Checks: [{ Status: 'passing' }],
+  });
+  assert.equal(instanceFromHealthEntry('users', entry({ scheme: 'https' }), { includeWarning: false })?.origin, 'https://10.0.0.5:8443');
+  assert.equal(instanceFromHealthEntry('users', entry({}), { includeWarning: false })?.origin, 'http://10.0.0.5:8443');
+});
