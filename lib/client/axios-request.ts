@@ -4,7 +4,7 @@ import { AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 
 import { AbsoluteUrlError } from '../errors/absolute-url-error.js';
 import { UnsupportedRequestOptionError } from '../errors/unsupported-request-option-error.js';
 import type { OutgoingRequest } from '../transport/outgoing-request.js';
-import { OneShotBody, type RequestBody } from '../transport/request-body.js';
+import { type BodyLimit, OneShotBody, type RequestBody } from '../transport/request-body.js';
 import { isAbsoluteUrl } from './absolute-url.js';
 
 /**
@@ -73,6 +73,13 @@ export function toOutgoingRequest(
   return body instanceof Promise ? body.then((read) => outgoing(config, path, headers, read)) : outgoing(config, path, headers, body);
 }
 
+/** axios's `maxBodyLength` for a streamed body: its length is known only as it is sent. */
+function bodyLimit(config: InternalAxiosRequestConfig): BodyLimit | undefined {
+  const maxBytes = config.maxBodyLength;
+  if (typeof maxBytes !== 'number' || maxBytes < 0) return undefined;
+  return { maxBytes, tooLarge: () => new AxiosError('Request body larger than maxBodyLength limit', AxiosError.ERR_BAD_REQUEST, config) };
+}
+
 function outgoing(config: InternalAxiosRequestConfig, path: string, headers: Record<string, string | string[]>, body: RequestBody): OutgoingRequest {
   if (body instanceof Uint8Array && typeof config.maxBodyLength === 'number' && config.maxBodyLength > -1 && body.byteLength > config.maxBodyLength) {
     throw new AxiosError('Request body larger than maxBodyLength limit', AxiosError.ERR_BAD_REQUEST, config);
@@ -135,7 +142,7 @@ function requestBody(config: InternalAxiosRequestConfig, headers: Record<string,
       const bytes = bufferedForm(data);
       if (bytes !== undefined) return bytes;
     }
-    return new OneShotBody(data);
+    return new OneShotBody(data, bodyLimit(config));
   }
   if (typeof Blob !== 'undefined' && data instanceof Blob) {
     if (headers['content-type'] === undefined && data.type !== '') headers['content-type'] = data.type;
@@ -148,7 +155,7 @@ function requestBody(config: InternalAxiosRequestConfig, headers: Record<string,
     return encoded.arrayBuffer().then((bytes) => new Uint8Array(bytes));
   }
   if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) {
-    return new OneShotBody(Readable.fromWeb(data as WebReadableStream));
+    return new OneShotBody(Readable.fromWeb(data as WebReadableStream), bodyLimit(config));
   }
   // axios's Node adapter refuses the same, with the same words.
   throw new AxiosError('Data after transformation must be a string, an ArrayBuffer, a Buffer, or a Stream', AxiosError.ERR_BAD_REQUEST, config);

@@ -89,7 +89,7 @@ async function outgoingRequest(path: unknown, init: BalancedRequestInit, service
   const headers: Record<string, string> = {};
   if (init.headers !== undefined) new Headers(init.headers).forEach((value, name) => (headers[name] = value));
   const parsed = new URL(path.startsWith('/') ? path : `/${path}`, pathBase);
-  const body = init.body === undefined || init.body === null ? undefined : await requestBody(init.body, headers);
+  const body = init.body === undefined || init.body === null ? undefined : await requestBody(init.body, headers, duplex);
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) throw new TypeError('Request with GET/HEAD method cannot have body.');
   return {
     method,
@@ -106,7 +106,11 @@ async function outgoingRequest(path: unknown, init: BalancedRequestInit, service
  * A body as `fetch` extracts it: bytes copied at the call (replayable), with `fetch`'s content types;
  * a `ReadableStream`, a Node stream or an async iterable is one-shot.
  */
-async function requestBody(body: NonNullable<BalancedRequestInit['body']> | AsyncIterable<Uint8Array>, headers: Record<string, string>): Promise<RequestBody> {
+async function requestBody(
+  body: NonNullable<BalancedRequestInit['body']> | AsyncIterable<Uint8Array>,
+  headers: Record<string, string>,
+  duplex: unknown,
+): Promise<RequestBody> {
   const typed = (type: string): void => {
     if (headers['content-type'] === undefined) headers['content-type'] = type;
   };
@@ -129,9 +133,12 @@ async function requestBody(body: NonNullable<BalancedRequestInit['body']> | Asyn
     typed(encoded.headers.get('content-type') as string);
     return new Uint8Array(await encoded.arrayBuffer());
   }
+  // fetch sends a stream only when the caller says it knows the response may start before the body ends.
+  const stream = body instanceof ReadableStream || body instanceof Readable || typeof (body as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator] === 'function';
+  if (stream && duplex !== 'half') throw new TypeError('RequestInit: duplex option is required when sending a body.');
   if (body instanceof ReadableStream) return new OneShotBody(Readable.fromWeb(body as WebReadableStream<Uint8Array>));
   if (body instanceof Readable) return new OneShotBody(body);
-  if (typeof (body as Partial<AsyncIterable<Uint8Array>>)[Symbol.asyncIterator] === 'function') return new OneShotBody(Readable.from(body as AsyncIterable<Uint8Array>));
+  if (stream) return new OneShotBody(Readable.from(body as AsyncIterable<Uint8Array>));
   // WebIDL's conversion of anything else: its string.
   typed('text/plain;charset=UTF-8');
   return Buffer.from(String(body), 'utf8');

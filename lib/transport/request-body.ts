@@ -15,12 +15,18 @@ export type RequestBody = Uint8Array | OneShotBody | undefined;
  */
 export class OneShotBody {
   readonly #source: NodeJS.ReadableStream;
+  readonly #limit: BodyLimit | undefined;
   #taken: Readable | undefined;
   #consumed = false;
 
-  /** @param source a Node stream, or an old-style one such as the `form-data` package's forms */
-  constructor(source: NodeJS.ReadableStream) {
+  /**
+   * @param source a Node stream, or an old-style one such as the `form-data` package's forms
+   * @param limit the most bytes the caller allows to be sent (axios's `maxBodyLength`); a longer stream
+   *   fails with the limit's error as soon as it passes the bound, rather than sending it all
+   */
+  constructor(source: NodeJS.ReadableStream, limit?: BodyLimit) {
     this.#source = source;
+    this.#limit = limit;
   }
 
   /** Whether any byte was read from the source: if so, sending it again would send a truncated body. */
@@ -51,7 +57,17 @@ export class OneShotBody {
           taken.destroy(errored ?? new Error('the request body stream was destroyed before it was sent'));
           return;
         }
+        const limit = this.#limit;
+        let sent = 0;
         source.on('data', (chunk: Buffer | string) => {
+          if (limit !== undefined) {
+            sent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+            if (sent > limit.maxBytes) {
+              source.pause();
+              taken.destroy(limit.tooLarge());
+              return;
+            }
+          }
           if (!taken.push(chunk)) source.pause();
         });
         source.once('end', () => taken.push(null));
@@ -67,6 +83,12 @@ export class OneShotBody {
     this.#taken = taken;
     return taken;
   }
+}
+
+/** A bound on a streamed body's length, and the error the caller gets when a stream passes it. */
+export interface BodyLimit {
+  readonly maxBytes: number;
+  readonly tooLarge: () => Error;
 }
 
 /** Whether a body may be sent to another instance now. */

@@ -120,6 +120,29 @@ for (const transport of ['axios', 'undici'] as const) describe(`the failure path
     }
   });
 
+  test('a streamed body past maxBodyLength fails with axios\'s error, and is not sent elsewhere', async () => {
+    reset();
+    const client = createClient({ service: 'files', discovery: staticDiscovery([b.url]) });
+    let breakerOpened = 0;
+    client.on('breakerOpened', () => breakerOpened++);
+    try {
+      const chunks = Array.from({ length: 8 }, () => Buffer.alloc(1024, 120));
+      const error = await client.put('/file', Readable.from(chunks), { maxBodyLength: 4096 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(isAxiosError(error), `expected an AxiosError, got ${String(error)}`);
+      assert.equal(error.code, AxiosError.ERR_BAD_REQUEST);
+      assert.match(error.message, /maxBodyLength/);
+      assert.equal(breakerOpened, 0, "the caller's oversized body says nothing of the instance's health");
+      assert.ok(hitsOf(b, 'PUT /file') <= 1, 'sent at most once');
+      const ok = await client.put('/file', Readable.from(chunks.slice(0, 2)), { maxBodyLength: 4096 });
+      assert.equal(ok.status, 200, 'a stream within the limit goes through');
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a full breaker.capacity sends requests elsewhere and never opens a breaker (repro 03)', async () => {
     reset();
     const slow = (_request: unknown, response: { end(body: string): void }) => setTimeout(() => response.end('ok'), 150);

@@ -137,6 +137,23 @@ for (const transport of ['axios', 'undici'] as const) {
       }
     });
 
+    test('a stream body without duplex: \'half\' is refused as fetch refuses it, before anything is sent', async () => {
+      reset();
+      const client = createClient({ service: 'users', discovery: staticDiscovery([a.url]) });
+      try {
+        const streams = [
+          () => Readable.toWeb(Readable.from([Buffer.from('x')])) as ReadableStream,
+          () => Readable.from([Buffer.from('x')]) as unknown as ReadableStream,
+        ];
+        for (const stream of streams) {
+          await assert.rejects(client.fetch('/echo', { method: 'POST', body: stream() }), { name: 'TypeError', message: /duplex option is required/ });
+        }
+        assert.equal(a.hits.size, 0);
+      } finally {
+        await client.close();
+      }
+    });
+
     test('an absolute URL is refused as on the axios side, and never sent', async () => {
       reset();
       const client = createClient({ service: 'users', discovery: staticDiscovery([a.url]) });
