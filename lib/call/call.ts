@@ -3,7 +3,7 @@ import type { Instance } from '../discovery/instance.js';
 import type { FailureInfo } from '../health/breaker-options.js';
 import type { Admission } from '../health/instance-breaker.js';
 import type { InstanceHealth } from '../health/instance-health.js';
-import type { Picker, PickContext } from '../pickers/picker.js';
+import type { Picker, PickContext, RequestResult } from '../pickers/picker.js';
 import { discardBody, type AttemptFailureKind, type AttemptOutcome, type FailureOutcome, type IncomingResponse } from '../transport/attempt-outcome.js';
 import type { OutgoingRequest } from '../transport/outgoing-request.js';
 import { isReplayable, OneShotBody } from '../transport/request-body.js';
@@ -16,6 +16,7 @@ import type { DeadlineHolder, Deadlines } from './deadlines.js';
 import { noInstanceError } from './no-instance-error.js';
 import type { ObservedLatency } from './observed-latency.js';
 import { retryAfterMs } from './retry-after.js';
+import { parseServerLoad } from './server-load-header.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { ResolvedHedgeOptions, ResolvedRetryOptions } from './retry-options.js';
 import { isIdempotent, retryVerdict, type NotRetriedReason, type RetryVerdict } from './retry-rule.js';
@@ -308,7 +309,7 @@ export class Call implements PickContext, DeadlineHolder {
       // An overloaded instance (429) answered, but the picker should go elsewhere; a cancelled attempt
       // says nothing about the instance.
       const feedback = failed === true || status === 429 ? 'failure' : kind === 'cancelled' ? 'cancelled' : 'success';
-      onRequestEnd.call(env.picker, attempt.instance, status === undefined ? { latencyMs, outcome: feedback } : { latencyMs, outcome: feedback, status }, this);
+      onRequestEnd.call(env.picker, attempt.instance, pickerFeedback(latencyMs, feedback, response), this);
     }
     this.scope?.attemptEnded(attemptReport(attempt));
     if (this.#done) {
@@ -489,4 +490,16 @@ function timeoutError(attempt: Attempt, cause: Error): Error {
   return Object.assign(new Error(`attempt on ${attempt.instance.origin} timed out after ${Math.round(attempt.durationMs)} ms`, { cause }), {
     code: 'ETIMEDOUT',
   });
+}
+
+/**
+ * What the picker learns of an attempt: its latency and outcome, and from a response its status, the load
+ * the instance reported and any `Retry-After` — read from the raw response, before the caller's interceptors.
+ */
+function pickerFeedback(latencyMs: number, outcome: RequestResult['outcome'], response: IncomingResponse | undefined): RequestResult {
+  if (response === undefined) return { latencyMs, outcome };
+  const headers = response.headers;
+  const serverLoad = parseServerLoad(headers['endpoint-load-metrics']);
+  const retryAfter = response.status === 429 || response.status === 503 ? retryAfterMs(headers['retry-after']) : undefined;
+  return { latencyMs, outcome, status: response.status, serverLoad, retryAfterMs: retryAfter };
 }

@@ -3,6 +3,8 @@
  * report its health, and drain it without failing a request. Published as `proxyless/express`.
  */
 export { register } from './register.js';
+export { loadReport, loadReportHeader } from './load-report.js';
+export type { LoadReportOptions, LoadReportMiddleware } from './load-report.js';
 export type { Registration } from './registration.js';
 export type {
   RegisterOptions,

@@ -13,6 +13,7 @@ import {
   wholeNumber,
 } from '../options/option-checks.js';
 import { durationMs, type Duration } from './duration.js';
+import { resolveLoadReportOptions, type LoadReportOptions, type ResolvedLoadReportOptions } from './load-report.js';
 
 /** The state of an instance as Consul's checks know it. `warning` keeps it routable for clients that opt in, weighted by `Weights.Warning`. */
 export type HealthState = 'passing' | 'warning' | 'critical';
@@ -99,6 +100,11 @@ export interface RegisterOptions {
    * its next report.
    */
   readonly agentSyncIntervalMs?: number;
+  /**
+   * The load this instance reports on every response (`endpoint-load-metrics`), for pickers that balance
+   * on it. Default on, with a 1 s window; `false` turns it off.
+   */
+  readonly loadReport?: LoadReportOptions | false;
 }
 
 export type ResolvedCheck =
@@ -128,6 +134,7 @@ export interface ResolvedRegisterOptions {
   readonly drain: ResolvedDrainOptions;
   readonly registerTimeoutMs: number;
   readonly agentSyncIntervalMs: number;
+  readonly loadReport: ResolvedLoadReportOptions | false;
 }
 
 const optionNames = [
@@ -145,6 +152,7 @@ const optionNames = [
   'drain',
   'registerTimeoutMs',
   'agentSyncIntervalMs',
+  'loadReport',
 ] as const;
 const httpCheckNames = ['path', 'interval', 'timeout', 'deregisterCriticalServiceAfter'] as const;
 const ttlCheckNames = ['ttl', 'path', 'deregisterCriticalServiceAfter'] as const;
@@ -185,6 +193,7 @@ export function resolveRegisterOptions(options: unknown): ResolvedRegisterOption
     registerTimeoutMs: options.registerTimeoutMs === undefined ? 30_000 : milliseconds('registerTimeoutMs', options.registerTimeoutMs),
     agentSyncIntervalMs:
       options.agentSyncIntervalMs === undefined ? 3_000 : milliseconds('agentSyncIntervalMs', options.agentSyncIntervalMs, { min: 100 }),
+    loadReport: options.loadReport === false ? false : resolveLoadReportOptions(options.loadReport ?? {}, 'loadReport'),
   };
 }
 

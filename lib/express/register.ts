@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, systemRandom } from '../clock.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { describeValue } from '../options/option-checks.js';
@@ -6,11 +7,13 @@ import { consulAgentEndpoint } from './agent-endpoint.js';
 import { instanceAddress, type ListeningServer } from './instance-address.js';
 import { resolveRegisterOptions, type RegisterOptions } from './register-options.js';
 import { InstanceRegistration, type Registration } from './registration.js';
+import { LoadReporter } from './load-report.js';
 import { applyServerTimeouts } from './server-timeouts.js';
 
 /**
  * Registers an Express instance with Consul and gives it the rest of its half of client-side balancing:
- * a health route Consul checks (or TTL reports), re-registration when the agent forgets it, server
+ * a health route Consul checks (or TTL reports), its load on every response (`endpoint-load-metrics`, for
+ * pickers that balance on what servers report), re-registration when the agent forgets it, server
  * timeouts that let clients close idle connections first, and a drain on SIGTERM and SIGINT that fails
  * no request.
  *
@@ -34,6 +37,11 @@ export async function register(server: ListeningServer, options: RegisterOptions
   if (!server.listening) await listening(server);
   const where = instanceAddress(server, resolved.service, resolved);
   applyServerTimeouts(server);
+  // Before the app's own listener, so every response — the app's routes, its 404s — carries the report.
+  if (resolved.loadReport !== false) {
+    const reporter = new LoadReporter(resolved.loadReport);
+    server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => reporter.track(response));
+  }
   const registration = new InstanceRegistration(server, resolved, where, {
     endpoint: consulAgentEndpoint(resolved.connection, resolved.service, where.id),
     clock: systemClock,

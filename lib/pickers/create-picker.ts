@@ -13,6 +13,8 @@ import type { Picker } from './picker.js';
 import { random } from './random.js';
 import type { RandomOptions } from './random.js';
 import { roundRobin } from './round-robin.js';
+import { serverLoad } from './server-load.js';
+import type { ServerLoadOptions } from './server-load.js';
 import type { RoundRobinOptions } from './round-robin.js';
 import { weightedRoundRobin } from './weighted-round-robin.js';
 import type { WeightedRoundRobinOptions } from './weighted-round-robin.js';
@@ -24,6 +26,7 @@ export interface PickerOptionsByName {
   'weighted-round-robin': WeightedRoundRobinOptions;
   'least-request': LeastRequestOptions;
   'p2c-ewma': P2cEwmaOptions;
+  'server-load': ServerLoadOptions;
   'consistent-hash': ConsistentHashOptions;
   locality: LocalityOptions;
 }
@@ -38,6 +41,7 @@ const factories: PickerFactories = {
   'weighted-round-robin': weightedRoundRobin,
   'least-request': leastRequest,
   'p2c-ewma': p2cEwma,
+  'server-load': serverLoad,
   'consistent-hash': consistentHash,
   locality,
 };

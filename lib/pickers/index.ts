@@ -1,5 +1,5 @@
 // The pickers: which instance a request goes to. Everything a user may import about them.
-export type { Picker, PickContext, RequestResult, PickerBaseOptions, PickerEstimate } from './picker.js';
+export type { Picker, PickContext, RequestResult, ServerLoad, PickerBaseOptions, PickerEstimate } from './picker.js';
 export { createPicker, pickerNames } from './create-picker.js';
 export type { PickerName, PickerOptionsArgument, PickerOptionsByName } from './create-picker.js';
 export { roundRobin } from './round-robin.js';
@@ -12,6 +12,8 @@ export { leastRequest } from './least-request.js';
 export type { LeastRequestOptions } from './least-request.js';
 export { p2cEwma } from './p2c-ewma.js';
 export type { P2cEwmaOptions } from './p2c-ewma.js';
+export { serverLoad } from './server-load.js';
+export type { ServerLoadOptions } from './server-load.js';
 export { consistentHash } from './consistent-hash.js';
 export type { ConsistentHashOptions } from './consistent-hash.js';
 export * from './locality.js';

@@ -14,8 +14,8 @@ export class InstanceLoad {
 }
 
 /** The loads of one instances array, index-aligned with it, and what pick needs of its weights. */
-export interface InstanceLoadView {
-  readonly loads: readonly InstanceLoad[];
+export interface InstanceLoadView<L extends InstanceLoad = InstanceLoad> {
+  readonly loads: readonly L[];
   readonly weights: Float64Array;
   /** True when every instance has the same weight, so weights can be left out of the comparison. */
   readonly uniformWeights: boolean;
@@ -31,28 +31,28 @@ export interface InstanceLoadView {
  * history — and pruned once the table holds more than twice the largest set seen since the last
  * pruning. A load with requests still in flight is never pruned, so their ends are still counted.
  */
-export class InstanceLoadTable {
-  readonly #byId = new Map<string, InstanceLoad>();
-  readonly #newLoad: () => InstanceLoad;
-  readonly #views = new InstanceSetCache<InstanceLoadView>((instances) => this.#align(instances));
+export class InstanceLoadTable<L extends InstanceLoad = InstanceLoad> {
+  readonly #byId = new Map<string, L>();
+  readonly #newLoad: () => L;
+  readonly #views = new InstanceSetCache<InstanceLoadView<L>>((instances) => this.#align(instances));
   #largestSet = 0;
 
-  constructor(newLoad: () => InstanceLoad) {
+  constructor(newLoad: () => L) {
     this.#newLoad = newLoad;
   }
 
-  view(instances: readonly Instance[]): InstanceLoadView {
+  view(instances: readonly Instance[]): InstanceLoadView<L> {
     return this.#views.get(instances);
   }
 
-  get(id: string): InstanceLoad | undefined {
+  get(id: string): L | undefined {
     return this.#byId.get(id);
   }
 
-  #align(instances: readonly Instance[]): InstanceLoadView {
+  #align(instances: readonly Instance[]): InstanceLoadView<L> {
     this.#largestSet = Math.max(this.#largestSet, instances.length);
     if (this.#byId.size > 2 * this.#largestSet + 64) this.#prune(instances);
-    const loads: InstanceLoad[] = new Array<InstanceLoad>(instances.length);
+    const loads: L[] = new Array<L>(instances.length);
     const weights = new Float64Array(instances.length);
     let uniformWeights = true;
     for (let i = 0; i < instances.length; i++) {

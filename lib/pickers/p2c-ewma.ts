@@ -1,7 +1,7 @@
 import { systemClock } from '../clock.js';
 import type { Instance } from '../discovery/instance.js';
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InstanceLoad, InstanceLoadTable } from './instance-load.js';
+import { decayedLatency, peakEwmaSettings, recordLatency } from './peak-ewma.js';
 import type { PickContext, Picker, PickerBaseOptions, PickerEstimate, RequestResult } from './picker.js';
 import { pickerRandom } from './picker-random.js';
 import { TwoChoices } from './two-choices.js';
@@ -19,10 +19,6 @@ export interface P2cEwmaOptions extends PickerBaseOptions {
    */
   readonly failurePenalty?: number;
 }
-
-/** Consecutive failures stop raising the estimate here, so that a fixed instance is retried within minutes. */
-const failureCeilingMs = 60_000;
-const minLatencyMs = 0.001;
 
 /**
  * Power of two choices over peak-EWMA cost, as Finagle's `PeakEwma` balancer and Linkerd do: two
@@ -44,36 +40,12 @@ const minLatencyMs = 0.001;
  */
 export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
   checkPickerOptions('p2c-ewma', options, ['decayMs', 'defaultLatencyMs', 'failurePenalty'], '{ decayMs: 10_000 }');
-  const decayMs = options.decayMs ?? 10_000;
-  const defaultLatencyMs = options.defaultLatencyMs ?? 30;
-  const failurePenalty = options.failurePenalty ?? 2;
-  if (typeof decayMs !== 'number' || !Number.isFinite(decayMs) || decayMs <= 0) {
-    throw new InvalidOptionError(
-      'picker.decayMs',
-      `must be a finite number of milliseconds above 0 (got ${String(decayMs)}); the default, 10000, is Finagle's and Linkerd's`,
-    );
-  }
-  if (typeof defaultLatencyMs !== 'number' || !Number.isFinite(defaultLatencyMs) || defaultLatencyMs <= 0) {
-    throw new InvalidOptionError(
-      'picker.defaultLatencyMs',
-      `must be a finite number of milliseconds above 0 (got ${String(defaultLatencyMs)}); the default is 30`,
-    );
-  }
-  if (typeof failurePenalty !== 'number' || !Number.isFinite(failurePenalty) || failurePenalty < 1) {
-    throw new InvalidOptionError(
-      'picker.failurePenalty',
-      `must be a finite number of at least 1 (got ${String(failurePenalty)}); the default is 2`,
-    );
-  }
+  const settings = peakEwmaSettings(options);
+  const { decayMs, defaultLatencyMs } = settings;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? pickerRandom();
   const table = new InstanceLoadTable(() => new InstanceLoad(defaultLatencyMs, clock.now()));
   const choices = new TwoChoices();
-
-  function estimate(load: InstanceLoad, now: number): number {
-    const elapsed = now - load.stampMs;
-    return elapsed > 0 ? load.latencyMs * Math.exp(-elapsed / decayMs) : load.latencyMs;
-  }
 
   return {
     name: 'p2c-ewma',
@@ -103,29 +75,11 @@ export function p2cEwma(options: P2cEwmaOptions = {}): Picker {
       const load = table.get(instance.id);
       if (load === undefined) return;
       if (load.inFlight > 0) load.inFlight--;
-      const now = clock.now();
-      const current = estimate(load, now);
-      // A zero estimate would make the cost zero whatever is in flight (clients timing with
-      // Date.now() see 0 ms often), so latencies are counted as at least a microsecond.
-      const latency = Number.isFinite(result.latencyMs) && result.latencyMs > minLatencyMs ? result.latencyMs : minLatencyMs;
-      // A cancelled attempt (the caller gave up, another hedge won) was still unanswered after its
-      // latency: a lower bound that may raise the estimate through the peak rule, never lower it.
-      if (result.outcome === 'cancelled' && latency <= current) return;
-      const observed =
-        result.outcome === 'failure'
-          ? Math.max(latency, Math.min(failurePenalty * Math.max(current, defaultLatencyMs), failureCeilingMs))
-          : latency;
-      if (observed > current) {
-        load.latencyMs = observed;
-      } else {
-        const decay = Math.exp(-Math.max(0, now - load.stampMs) / decayMs);
-        load.latencyMs = current + observed * (1 - decay);
-      }
-      load.stampMs = now;
+      recordLatency(load, result, clock.now(), settings);
     },
     estimate(instance: Instance): PickerEstimate | undefined {
       const load = table.get(instance.id);
-      return load === undefined ? undefined : { latencyMs: estimate(load, clock.now()) };
+      return load === undefined ? undefined : { latencyMs: decayedLatency(load, clock.now(), decayMs) };
     },
   };
 }

@@ -83,6 +83,27 @@ export interface RequestResult {
   readonly outcome: 'success' | 'failure' | 'cancelled';
   /** The HTTP status, when a response arrived. */
   readonly status?: number;
+  /**
+   * The load the instance reported of itself on this response (ORCA's `endpoint-load-metrics` header, as
+   * `proxyless/express` sends it), read from the raw response before any interceptor. Absent when the
+   * instance reports nothing or the header could not be read. It was true when the response left the
+   * instance: its age is the picker's to keep.
+   */
+  readonly serverLoad?: ServerLoad;
+  /** How long the instance asked callers to stay away (`Retry-After` on a 429 or 503), in ms. */
+  readonly retryAfterMs?: number;
+}
+
+/** What an instance reported of its own load on one response. Each figure is absent when not reported. */
+export interface ServerLoad {
+  /** Requests in flight at the instance as it answered (`named_metrics.rif`), this one included. */
+  readonly requestsInFlight: number | undefined;
+  /** Utilization, 0 to 1 (a Node instance reports its event loop's). */
+  readonly cpuUtilization: number | undefined;
+  /** Requests the instance served per second, recently. */
+  readonly requestsPerSecond: number | undefined;
+  /** The instance's other named metrics (`named_metrics.<name>`), if any. */
+  readonly named: Readonly<Record<string, number>> | undefined;
 }
 
 /** Options every built-in picker takes: where its time and chance come from. */

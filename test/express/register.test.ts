@@ -60,8 +60,17 @@ test('the health route answers ahead of middleware and a catch-all 404 added bef
   assert.equal(response.status, 200);
   assert.deepEqual(await response.json(), { status: 'passing', service: 'guarded', id: app.registration.id });
   assert.equal(response.headers.get('cache-control'), 'no-store');
-  assert.equal((await fetch(`${app.url}/elsewhere`)).status, 401, "the app's own routes are untouched");
+  const refused = await fetch(`${app.url}/elsewhere`);
+  assert.equal(refused.status, 401, "the app's own routes are untouched");
+  assert.match(refused.headers.get('endpoint-load-metrics') ?? '', /^TEXT cpu_utilization=.*named_metrics\.rif=1$/, 'every response reports the load, by default');
   await untilCatalog(consul, 'guarded', (entries) => entries[0]?.check?.status === 'passing', 10_000, 'a passing check');
+});
+
+test('loadReport: false leaves responses without the load report', { timeout: 20_000 }, async () => {
+  const app = await start({ service: 'unreported', loadReport: false });
+  const response = await fetch(`${app.url}/health`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('endpoint-load-metrics'), null);
 });
 
 test("the health function's state reaches Consul, and warning applies Weights.Warning for clients that include it", { timeout: 30_000 }, async () => {
