@@ -37,7 +37,28 @@ export interface InstanceModel {
    */
   readonly hangRate?: number;
   /** Periods in which the instance behaves differently (slower, failing, down), e.g. from t=10 s to t=40 s. */
+  /**
+   * Whether the instance reports its load on every response, as `proxyless/express` does
+   * (`endpoint-load-metrics`: requests in flight, outside load included, and busy slots over concurrency).
+   * Default false.
+   */
+  readonly reportsLoad?: boolean;
+  /**
+   * Requests the instance serves for callers outside the simulated clients — a noisy neighbour, a batch job,
+   * another service: Poisson arrivals that take its slots and queue like any request, so its latency rises
+   * and its requests in flight with it, while no client sees them except through what it reports.
+   */
+  readonly outsideLoad?: OutsideLoad;
   readonly phases?: readonly InstancePhase[];
+}
+
+/** Load from outside the simulated clients: `ratePerSecond` arrivals in `[fromMs, toMs)`. */
+export interface OutsideLoad {
+  readonly ratePerSecond: number;
+  /** Default 0. */
+  readonly fromMs?: number;
+  /** Default: the end of the run. */
+  readonly toMs?: number;
 }
 
 /**

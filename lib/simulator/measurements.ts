@@ -74,8 +74,11 @@ export class Measurements {
     this.#record(sentAt, Infinity, 'neverAnswered');
   }
 
-  /** @param instanceFailures attempts each instance failed, in the scenario's order */
-  report(labels: ReportLabels, instanceFailures: readonly number[]): SimulationReport {
+  /**
+   * @param instanceFailures attempts each instance failed, in the scenario's order
+   * @param instanceInFlight each instance's requests in flight, averaged over the run (outside load included)
+   */
+  report(labels: ReportLabels, instanceFailures: readonly number[], instanceInFlight: readonly number[] = []): SimulationReport {
     const sorted = Float64Array.from(this.#latencies).sort();
     const requests = sorted.length;
     const attempts = this.#attempts;
@@ -97,6 +100,7 @@ export class Measurements {
         share: attempts === 0 ? 0 : (counts[index] ?? 0) / attempts,
         failures: instanceFailures[index] ?? 0,
         breakerOpenings: this.#breakerOpenings.get(id) ?? 0,
+        meanInFlight: instanceInFlight[index] ?? 0,
       })),
       imbalance: imbalance(counts),
       timeline: { windowMs: this.#windowMs, windows: this.#windowLatencies.map((_, window) => this.#timelineWindow(window)) },

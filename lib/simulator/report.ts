@@ -60,6 +60,11 @@ export interface InstanceShare {
   readonly failures: number;
   /** How many times a client's breaker took it out (summed over clients). */
   readonly breakerOpenings: number;
+  /**
+   * Requests in flight at the instance, served or queued, averaged over the run — load from outside the
+   * clients included: where the queues built up, which shares alone do not show when instances differ.
+   */
+  readonly meanInFlight: number;
 }
 
 /** How unevenly attempts were spread across instances; both are 0 and 1 for a perfectly even spread. */

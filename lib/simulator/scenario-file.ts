@@ -14,12 +14,12 @@ import {
 } from '../options/option-checks.js';
 import type { PickerName } from '../pickers/create-picker.js';
 import type { Candidate } from './candidate.js';
-import type { InstanceModel, InstancePhase } from './instance-model.js';
+import type { InstanceModel, InstancePhase, OutsideLoad } from './instance-model.js';
 import { simulatedInstance } from './instance-model.js';
 import type { LatencyDistribution } from './latency.js';
 import { fixedLatency, lognormalLatency, normalLatency, scaledLatency, uniformLatency } from './latency.js';
 import type { Scenario } from './scenario.js';
-import { checkScenario, phaseKeys } from './scenario.js';
+import { checkOutsideLoad, checkScenario, phaseKeys } from './scenario.js';
 import type { KeyDistribution, Load } from './workload.js';
 import { burstyArrivals, closedLoop, poissonArrivals, uniformKeys, zipfKeys } from './workload.js';
 
@@ -109,9 +109,11 @@ const instanceKeys = [
   'refusalRate',
   'hangRate',
   'phases',
+  'reportsLoad',
+  'outsideLoad',
 ] as const;
 const candidateKeys = ['picker', 'breaker', 'retry', 'hedge', 'defaultDeadlineMs'] as const;
-const pickerNamesInFiles = ['round-robin', 'random', 'weighted-round-robin', 'least-request', 'p2c-ewma', 'consistent-hash'] as const;
+const pickerNamesInFiles = ['round-robin', 'random', 'weighted-round-robin', 'least-request', 'p2c-ewma', 'server-load', 'consistent-hash'] as const;
 
 function loadFrom(value: unknown): Load {
   const spec = kindOf('load', value, ['poisson', 'bursty', 'closed-loop'], '{ "kind": "poisson", "ratePerSecond": 500 }');
@@ -134,6 +136,16 @@ function loadFrom(value: unknown): Load {
         ratePerSecond: rate('load.ratePerSecond', spec.object.ratePerSecond),
       });
   }
+}
+
+function booleanOption(path: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError(path, `must be true or false; got ${describeValue(value)}`);
+  return value;
+}
+
+function outsideLoadFrom(path: string, value: unknown): OutsideLoad {
+  checkOutsideLoad(path, value as OutsideLoad);
+  return value as OutsideLoad;
 }
 
 function keysFrom(value: unknown): KeyDistribution {
@@ -166,6 +178,8 @@ function instancesFrom(value: unknown): InstanceModel[] {
       ...(spec.failureLatency === undefined ? {} : { failureLatency: latencyFrom(`${path}.failureLatency`, spec.failureLatency, undefined) }),
       ...rates(path, spec),
       ...(spec.phases === undefined ? {} : { phases: phasesFrom(`${path}.phases`, spec.phases, latency) }),
+      ...(spec.reportsLoad === undefined ? {} : { reportsLoad: booleanOption(`${path}.reportsLoad`, spec.reportsLoad) }),
+      ...(spec.outsideLoad === undefined ? {} : { outsideLoad: outsideLoadFrom(`${path}.outsideLoad`, spec.outsideLoad) }),
     };
     const options = {
       ...(spec.service === undefined ? {} : { service: nonEmptyString(`${path}.service`, spec.service, '"orders"') }),

@@ -12,7 +12,7 @@ import {
 import type { Candidate } from './candidate.js';
 import { resolveCandidate } from './candidate.js';
 import type { Claim } from './claim.js';
-import type { InstanceModel, InstancePhase } from './instance-model.js';
+import type { InstanceModel, InstancePhase, OutsideLoad } from './instance-model.js';
 import type { KeyDistribution, Load } from './workload.js';
 import { isClosedLoop } from './workload.js';
 
@@ -91,6 +91,8 @@ const modelKeys = [
   'refusalRate',
   'hangRate',
   'phases',
+  'reportsLoad',
+  'outsideLoad',
 ] as const;
 /** The keys of a phase, in code and in scenario files alike. */
 export const phaseKeys = ['fromMs', 'toMs', 'latency', 'failureRate', 'failureStatus', 'resetRate', 'refusalRate', 'hangRate'] as const;
@@ -147,6 +149,10 @@ function checkModel(path: string, model: InstanceModel): void {
   functionOption(`${path}.latency`, model.latency, '(random) => milliseconds, such as lognormalLatency(10, 0.4)');
   if (model.failureLatency !== undefined) functionOption(`${path}.failureLatency`, model.failureLatency, '(random) => milliseconds');
   if (model.concurrency !== undefined) wholeNumber(`${path}.concurrency`, model.concurrency, 1);
+  if (model.reportsLoad !== undefined && typeof model.reportsLoad !== 'boolean') {
+    throw new InvalidOptionError(`${path}.reportsLoad`, `must be true or false; got ${describeValue(model.reportsLoad)}`);
+  }
+  if (model.outsideLoad !== undefined) checkOutsideLoad(`${path}.outsideLoad`, model.outsideLoad);
   checkBehaviour(path, model);
   if (model.phases === undefined) return;
   if (!Array.isArray(model.phases)) throw new InvalidOptionError(`${path}.phases`, `must be an array of phases; got ${describeValue(model.phases)}`);
@@ -165,6 +171,15 @@ function checkModel(path: string, model: InstanceModel): void {
       failureStatus: phase.failureStatus,
     });
   });
+}
+
+export function checkOutsideLoad(path: string, load: OutsideLoad): void {
+  requireOptionsObject(path, load, '{ ratePerSecond: 200, fromMs: 10000, toMs: 20000 }');
+  rejectUnknownKeys(path, load, ['ratePerSecond', 'fromMs', 'toMs']);
+  numberInRange(`${path}.ratePerSecond`, load.ratePerSecond, 0, 1e7, 'requests per second');
+  const fromMs = load.fromMs ?? 0;
+  if (load.fromMs !== undefined) numberInRange(`${path}.fromMs`, load.fromMs, 0, Number.MAX_SAFE_INTEGER, 'a time in ms from the start of the run');
+  if (load.toMs !== undefined) numberInRange(`${path}.toMs`, load.toMs, fromMs, Number.MAX_SAFE_INTEGER, `a time in ms, at least fromMs (${fromMs})`);
 }
 
 type Behaviour = Pick<InstanceModel, 'failureRate' | 'failureStatus' | 'resetRate' | 'refusalRate' | 'hangRate'>;

@@ -33,6 +33,9 @@ export class SimulatedInstance {
   readonly #waiting: ServedAttempt[] = [];
   #head = 0;
   #busy = 0;
+  /** ∫ requests in flight dt, up to `#accountedAt`: their mean over the run, for the report. */
+  #inFlightArea = 0;
+  #accountedAt = 0;
 
   constructor(model: InstanceModel, index: number, time: SimulatedTime, random: Random) {
     this.model = model;
@@ -42,8 +45,25 @@ export class SimulatedInstance {
     this.#concurrency = model.concurrency ?? Infinity;
   }
 
+  /** Requests in flight here: being served, or waiting for a slot. */
+  get inFlight(): number {
+    return this.#busy + this.#waiting.length - this.#head;
+  }
+
+  /** Requests in flight averaged over `[0, untilMs)`. */
+  meanInFlight(untilMs: number): number {
+    this.#account(Math.min(this.#time.now(), untilMs));
+    return untilMs > 0 ? this.#inFlightArea / untilMs : 0;
+  }
+
+  /** An arrival from outside the simulated clients: it takes a slot like any request, and answers no one. */
+  acceptOutside(): void {
+    this.accept(new ServedAttempt(ignoreAnswer));
+  }
+
   accept(attempt: ServedAttempt): void {
     const now = this.#time.now();
+    this.#account(now);
     const refusalRate = phaseAt(this.model.phases, now)?.refusalRate ?? this.model.refusalRate ?? 0;
     // Drawn only when refusals are possible, so that adding them elsewhere leaves these draws unchanged.
     if (refusalRate > 0 && this.#random() < refusalRate) {
@@ -77,8 +97,11 @@ export class SimulatedInstance {
           : responseOutcome(200);
     this.#busy++;
     this.#time.at(now + durationMs, () => {
+      // As proxyless/express reports it: measured as the response leaves, this request still counted.
+      const answer = model.reportsLoad === true && outcome.kind === 'response' ? this.#withLoadReport(outcome.response) : outcome;
+      this.#account(this.#time.now());
       this.#busy--;
-      const answered = this.#end(attempt, outcome);
+      const answered = this.#end(attempt, answer);
       this.#next();
       return answered;
     });
@@ -98,6 +121,19 @@ export class SimulatedInstance {
     }
   }
 
+  #account(now: number): void {
+    if (now > this.#accountedAt) {
+      this.#inFlightArea += this.inFlight * (now - this.#accountedAt);
+      this.#accountedAt = now;
+    }
+  }
+
+  #withLoadReport(response: IncomingResponse): AttemptOutcome {
+    const utilization = Number.isFinite(this.#concurrency) ? Math.min(1, this.#busy / this.#concurrency) : 0;
+    const headers = { 'endpoint-load-metrics': `TEXT cpu_utilization=${utilization}, named_metrics.rif=${this.inFlight}` };
+    return { kind: 'response', response: { ...response, headers } };
+  }
+
   /** Answers `attempt` unless its caller gave up; says whether it answered (settling a promise). */
   #end(attempt: ServedAttempt, outcome: AttemptOutcome): boolean {
     if (attempt.abandoned) return false;
@@ -105,6 +141,8 @@ export class SimulatedInstance {
     return true;
   }
 }
+
+function ignoreAnswer(): void {}
 
 function phaseAt(phases: readonly InstancePhase[] | undefined, now: number): InstancePhase | undefined {
   if (phases === undefined) return undefined;

@@ -70,6 +70,7 @@ const CLIENT_STREAM = 2;
 const KEY_STREAM = 3;
 const WORKER_STREAM = 4;
 const INSTANCE_STREAMS = 1_000;
+const OUTSIDE_STREAMS = 500_000;
 const PICKER_STREAMS = 1_000_000;
 const CALL_STREAMS = 2_000_000;
 
@@ -190,6 +191,7 @@ class Simulation {
     const load = this.#scenario.load;
     if (isClosedLoop(load)) this.#startWorkers(load);
     else this.#startArrivals(load);
+    this.#startOutsideLoad();
     await this.#time.run();
     // Nothing left could answer the requests still waiting: their instance hung and no deadline is set.
     this.#ended = true;
@@ -198,6 +200,7 @@ class Simulation {
     return this.#measurements.report(
       { candidate: this.#name, picker: this.#pickerName, scenario: this.#scenario.name ?? 'unnamed', seed: this.#scenario.seed },
       this.#instances.map((instance) => instance.failures),
+      this.#instances.map((instance) => instance.meanInFlight(this.#scenario.durationMs)),
     );
   }
 
@@ -211,6 +214,27 @@ class Simulation {
     };
     const first = nextArrival(arrivals, 0, random);
     if (first < durationMs) this.#time.at(first, arrive);
+  }
+
+  /** Arrivals at instances from callers outside the simulated clients (Poisson, at each model's rate). */
+  #startOutsideLoad(): void {
+    const durationMs = this.#scenario.durationMs;
+    for (const instance of this.#instances) {
+      const outside = instance.model.outsideLoad;
+      if (outside === undefined || outside.ratePerSecond <= 0) continue;
+      const random = seededRandom(streamSeed(this.#scenario.seed, OUTSIDE_STREAMS + instance.index));
+      const endMs = Math.min(outside.toMs ?? durationMs, durationMs);
+      const meanGapMs = 1000 / outside.ratePerSecond;
+      const gap = (): number => -Math.log(1 - random()) * meanGapMs;
+      const arrive = (): boolean => {
+        const next = this.#time.now() + gap();
+        if (next < endMs) this.#time.at(next, arrive);
+        instance.acceptOutside();
+        return false;
+      };
+      const first = (outside.fromMs ?? 0) + gap();
+      if (first < endMs) this.#time.at(first, arrive);
+    }
   }
 
   #startWorkers(load: ClosedLoopLoad): void {

@@ -3,6 +3,7 @@ import { bursty } from './bursty.js';
 import { heterogeneous } from './heterogeneous.js';
 import { linkerdAddingSteps } from './linkerd-adding-steps.js';
 import { linkerdBeyondRoundRobin } from './linkerd-beyond-round-robin.js';
+import { noisyNeighbour } from './noisy-neighbour.js';
 import { oneFailing } from './one-failing.js';
 import { oneSlow } from './one-slow.js';
 import { retryStorm } from './retry-storm.js';
@@ -15,7 +16,8 @@ export type ScenarioName =
   | 'bursty'
   | 'retry-storm'
   | 'linkerd-beyond-round-robin'
-  | 'linkerd-adding-steps';
+  | 'linkerd-adding-steps'
+  | 'noisy-neighbour';
 
 export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
   'one-slow': oneSlow,
@@ -25,4 +27,5 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = {
   'retry-storm': retryStorm,
   'linkerd-beyond-round-robin': linkerdBeyondRoundRobin,
   'linkerd-adding-steps': linkerdAddingSteps,
+  'noisy-neighbour': noisyNeighbour,
 };
