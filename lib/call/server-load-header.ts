@@ -34,15 +34,22 @@ function parseText(value: string): ServerLoad | undefined {
     if (equals < 0 || equals > comma) return undefined;
     const number = Number(value.slice(equals + 1, comma));
     if (!Number.isFinite(number) || number < 0) return undefined;
-    const key = value.slice(start, equals).trim();
-    if (key === 'named_metrics.rif') requestsInFlight = number;
-    else if (key === 'cpu_utilization') cpuUtilization = number;
-    else if (key === 'rps_fractional') requestsPerSecond = number;
-    else if (key.startsWith('named_metrics.') && key.length > 14) (named ??= {})[key.slice(14)] = number;
+    while (value.charCodeAt(start) === 32) start++;
+    let keyEnd = equals;
+    while (keyEnd > start && value.charCodeAt(keyEnd - 1) === 32) keyEnd--;
+    // The keys proxyless reads are compared in place: no string is cut out for them.
+    if (isKey(value, start, keyEnd, 'named_metrics.rif')) requestsInFlight = number;
+    else if (isKey(value, start, keyEnd, 'cpu_utilization')) cpuUtilization = number;
+    else if (isKey(value, start, keyEnd, 'rps_fractional')) requestsPerSecond = number;
+    else if (keyEnd - start > 14 && value.startsWith('named_metrics.', start)) (named ??= {})[value.slice(start + 14, keyEnd)] = number;
     // Other ORCA keys (mem_utilization, eps, utilization.*, request_cost.*) are valid and not used.
     start = comma + 1;
   }
   return { cpuUtilization, requestsPerSecond, requestsInFlight, named };
+}
+
+function isKey(value: string, start: number, end: number, key: string): boolean {
+  return end - start === key.length && value.startsWith(key, start);
 }
 
 function parseJson(text: string): ServerLoad | undefined {
