@@ -7,9 +7,9 @@
 // Usage as a module: `import { chromiumBinary, chromiumArgs } from './browser.mjs'`
 // Usage as a CLI:    `node scripts/browser.mjs` prints the path (exit 1 with a reason on failure).
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findOnPath, isExecutable } from './executables.mjs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -76,23 +76,6 @@ async function step(what, args, env) {
   }
 }
 
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name) {
-  for (const dir of (process.env.PATH || '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   chromiumBinary().then(

@@ -9,11 +9,12 @@
 // Usage as a module: `import { consulBinary } from './consul-binary.mjs'; const path = await consulBinary();`
 // Usage as a CLI:    `node scripts/consul-binary.mjs` prints the path (exit 1 with a reason on failure).
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findOnPath, isExecutable } from './executables.mjs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -70,23 +71,6 @@ export async function consulBinary() {
   return cached;
 }
 
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name) {
-  for (const dir of (process.env.PATH || '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 /** A directory is created atomically or not at all, so it serves as a lock between processes. */
 async function acquireLock(lock) {

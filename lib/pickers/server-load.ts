@@ -48,7 +48,8 @@ const maxCandidates = 8;
  *
  * The rule is Prequal's "hot-cold" choice (Wydrowski et al., NSDI 2024), which on YouTube cut tail latency
  * about 2× against weighted round-robin: draw a few candidates; those whose requests in flight (RIF) are at
- * or below a quantile of the fleet's are *cold*, and among them the one with the lowest latency wins; if all
+ * or below a quantile of the fleet's are *cold*, and among them the one with the lowest latency wins (weighed by
+ * this client's requests in flight to it, as p2c-ewma weighs it); if all
  * are hot, the one with the fewest requests in flight wins. RIF leads because it is what queues — latency
  * alone lags, and a client's own in-flight count misses the other clients' load, which is why least-request
  * gains little with many callers. A report's RIF is brought forward by the requests this client has sent
@@ -159,7 +160,10 @@ export function serverLoad(options: ServerLoadOptions = {}): Picker {
         for (let i = 0; i < drawn; i++) {
           const load = loads[chosen[i] as number] as ReportedLoad;
           if (load.penaltyUntil > now || serverInFlight(load) > threshold) continue;
-          const latency = decayedLatency(load, now, settings.decayMs);
+          // Weighed by this client's own requests in flight, as p2c-ewma weighs it: Prequal's latency is the
+          // server's estimate at its current load, which a client cannot see; latency alone sends burst after
+          // burst to whichever cold instance measured fastest.
+          const latency = decayedLatency(load, now, settings.decayMs) * (load.inFlight + 1);
           if (latency < bestLatency) {
             bestLatency = latency;
             best = i;
