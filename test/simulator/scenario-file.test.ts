@@ -75,6 +75,24 @@ describe('scenarioFromJson', () => {
     assert.ok(reports.every((report) => report.requests > 100));
   });
 
+  test('instances that report their load, and load from outside the clients, read from a file', async () => {
+    const scenario = scenarioFromJson({
+      ...minimal,
+      instances: [
+        { id: 'web', count: 2, latency: 10, concurrency: 2, reportsLoad: true },
+        { id: 'busy', latency: 10, concurrency: 2, reportsLoad: true, outsideLoad: { ratePerSecond: 150, fromMs: 0, toMs: 2_000 } },
+      ],
+      candidates: { 'server-load': { picker: 'server-load' } },
+    });
+    assert.deepEqual(scenario.instances[2]?.outsideLoad, { ratePerSecond: 150, fromMs: 0, toMs: 2_000 });
+    const report = await simulate(scenario, scenario.candidates?.['server-load'], 'server-load');
+    const busy = report.instances[2];
+    assert.ok(busy !== undefined && busy.meanInFlight > (report.instances[0]?.meanInFlight ?? 0), 'the outside load shows in the busy instance\'s queue');
+    assert.ok((busy?.share ?? 1) < 1 / 3, `the server-load picker sends the busy instance less than an equal share (${busy?.share})`);
+    refused({ ...minimal, instances: [{ id: 'web', latency: 10, outsideLoad: { rate: 5 } }] }, 'instances[0].outsideLoad.rate', /not an option/);
+    refused({ ...minimal, instances: [{ id: 'web', latency: 10, reportsLoad: 'yes' }] }, 'instances[0].reportsLoad', /true or false/);
+  });
+
   test('an unknown key at any depth is refused with its full path and the nearest valid key', () => {
     refused({ ...minimal, duration: 1 }, 'duration', /did you mean `durationMs`\?/);
     refused({ ...minimal, instances: [{ id: 'web', latency: 10, concurency: 4 }] }, 'instances[0].concurency', /did you mean `instances\[0\]\.concurrency`\?/);
