@@ -50,6 +50,7 @@ export type { Transport } from './transport/transport.js';
 export type { OutgoingRequest } from './transport/outgoing-request.js';
 export type { AttemptOutcome, AttemptFailureKind, ResponseOutcome, FailureOutcome, IncomingResponse } from './transport/attempt-outcome.js';
 export { OneShotBody } from './transport/request-body.js';
+export type { BodyLimit } from './transport/request-body.js';
 export type { RequestBody } from './transport/request-body.js';
 export type { InstanceTlsOptions } from './transport/instance-tls.js';
 

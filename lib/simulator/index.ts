@@ -11,7 +11,7 @@ export type { Scenario, PublishedReference, PublishedFigures } from './scenario.
 export { checkScenario } from './scenario.js';
 export { scenarioFromJson, readScenarioFile } from './scenario-file.js';
 export { simulatedInstance } from './instance-model.js';
-export type { InstanceModel, InstancePhase, SimulatedInstanceOptions } from './instance-model.js';
+export type { InstanceModel, InstancePhase, OutsideLoad, SimulatedInstanceOptions } from './instance-model.js';
 export { fixedLatency, uniformLatency, normalLatency, lognormalLatency, scaledLatency } from './latency.js';
 export type { LatencyDistribution } from './latency.js';
 export { poissonArrivals, burstyArrivals, closedLoop, nextArrival, uniformKeys, zipfKeys } from './workload.js';
