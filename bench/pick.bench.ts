@@ -20,6 +20,7 @@ import { byTag, canary } from '../lib/pickers/filters.js';
 import { leastRequest } from '../lib/pickers/least-request.js';
 import { locality } from '../lib/pickers/locality.js';
 import { p2cEwma } from '../lib/pickers/p2c-ewma.js';
+import { serverLoad } from '../lib/pickers/server-load.js';
 import type { PickContext, Picker, RequestResult } from '../lib/pickers/picker.js';
 import { random } from '../lib/pickers/random.js';
 import { roundRobin } from '../lib/pickers/round-robin.js';
@@ -83,6 +84,7 @@ const subjects: Record<string, () => Picker> = {
   'weighted-round-robin': () => weightedRoundRobin(),
   'least-request': () => leastRequest(),
   'p2c-ewma': () => p2cEwma(),
+  'server-load': () => serverLoad(),
   'consistent-hash': () => consistentHash(),
   locality: () => locality({ zone: 'a' }),
   'slowStart(p2c-ewma)': () => slowStart(p2cEwma()),
