@@ -3,7 +3,8 @@
 // OpenTelemetry tracing into an SDK that records spans, and with both. Also the cost of a stats() snapshot.
 // Prints medians of several runs, and each one's overhead over the uninstrumented call in the same run.
 //
-//   node --import tsx bench/observe.bench.ts
+//   node --import tsx bench/observe.bench.ts [--requests 100000] [--runs 7]
+import { parseArgs } from 'node:util';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import axios from 'axios';
 import { Registry } from 'prom-client';
@@ -23,8 +24,9 @@ import type { Transport } from '../lib/transport/transport.js';
 import { FakeDiscovery, instanceAt } from '../test/support/fake-discovery.js';
 import { createFetch } from '../lib/client/fetch.js';
 
-const REQUESTS = 100_000;
-const RUNS = 7;
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '100000' }, runs: { type: 'string', default: '7' } } });
+const REQUESTS = Number(values.requests);
+const RUNS = Number(values.runs);
 
 const answered: AttemptOutcome = {
   kind: 'response',

@@ -17,7 +17,7 @@ const shortened = {
   'discovery-changes': [],
   'discovery-scale': [],
   hash: [],
-  observe: [],
+  observe: ['--requests', '20000', '--runs', '5'],
   pick: [],
   'request-path': ['--requests', '50000', '--runs', '5'],
   'retry-pick': [],
