@@ -92,6 +92,8 @@ if (central !== undefined) {
   const pool = central.rows.find((row) => row.name === 'undici BalancedPool') as PathRow;
   const throughputChart = img('bench-throughput.svg', barChart(`Throughput, ${central.concurrency} requests in flight (req/s, more is better)`, 'requests per second', central.rows.map((row) => ({ label: row.name, value: row.throughput })), isOurs));
   const p99Chart = img('bench-latency.svg', barChart(`p99 at ${central.offeredPerSecond} req/s offered (ms, less is better)`, 'ms', central.rows.map((row) => ({ label: row.name, value: row.p99Ms })), isOurs));
+  const leastSlow = [...central.slow].sort((a, b) => a.slowShare - b.slowShare)[0] as Central['slow'][number];
+  const bestSlowP99 = [...central.slow].sort((a, b) => a.p99Ms - b.p99Ms)[0] as Central['slow'][number];
   const slowChart = img('bench-slow-instance.svg', barChart('Share of requests sent to the instance 100 ms slower (%, less is better)', '% of requests', central.slow.map((row) => ({ label: row.name, value: row.slowShare * 100 })), isOurs));
   parts.push(`## Against a central balancer: nginx and HAProxy
 
@@ -129,8 +131,9 @@ down). An offered load above what a caller can serve (the axios transport, here)
 ${central.slow.map((row) => `| ${row.name} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${fixed(row.slowShare * 100, 1)} % |`).join('\n')}
 
 ${central.slowRate} req/s offered, open loop, after a second of warm-up. Round-robin gives the slow instance its quarter
-whoever does it; least-request and least-connections give it less as its requests pile up; p2c-ewma, which
-learns its latency, sends it almost nothing, and only its p99 leaves the slow instance's 100 ms behind.
+whoever does it; least-request and least-connections give it less as its requests pile up; p2c-ewma learns its
+latency. Here the smallest share went to ${leastSlow.name} (${fixed(leastSlow.slowShare * 100, 1)} %) and the lowest p99 was
+${bestSlowP99.name}'s (${fixed(bestSlowP99.p99Ms, 1)} ms).
 
 ![Share of the slow instance](${slowChart})
 
@@ -143,8 +146,8 @@ ${central.killed.map((row) => `| ${row.name} | ${row.requests} | ${row.failed} |
 ${central.killRate} req/s for 4 s; one instance of four gets SIGKILL after 1 s. proxyless sends a request whose connection
 was refused to another instance whatever its method (it provably never left) and its breaker takes the instance
 out; nginx retries on the next upstream (\`proxy_next_upstream error\`) and marks the instance failed for 10 s;
-HAProxy redispatches a refused connection (\`option redispatch\`), but a request already on a connection the kill
-reset fails. [Reliability](reliability.md) has proxyless's side of this in detail (\`npm run faults\`).
+HAProxy redispatches a refused connection (\`option redispatch\`); a request already on a connection the kill
+reset is not retried by it. [Reliability](reliability.md) has proxyless's side of this in detail (\`npm run faults\`).
 `);
 }
 
