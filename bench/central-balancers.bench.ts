@@ -59,6 +59,8 @@ async function warm(callers: readonly Caller[]): Promise<void> {
 interface PathRow {
   readonly name: string;
   readonly throughput: number;
+  /** The calling process's CPU per request during the throughput runs, in µs (a central balancer's own is not in it). */
+  readonly callerCpuMicros: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -79,10 +81,14 @@ async function requestPath(instances: readonly PlainInstance[]): Promise<{ rows:
         await warm(callers);
         const throughput = new Map<string, number[]>(callers.map((caller) => [caller.name, []]));
         const errors = new Map<string, number>(callers.map((caller) => [caller.name, 0]));
+        const cpu = new Map<string, number[]>(callers.map((caller) => [caller.name, []]));
         for (let round = 0; round < ROUNDS; round++) {
           for (let i = 0; i < callers.length; i++) {
             const caller = callers[(i + round) % callers.length] as Caller;
+            const cpuBefore = process.cpuUsage();
             const result = await closedLoop(CONCURRENCY, ROUND_MS, () => caller.send());
+            const used = process.cpuUsage(cpuBefore);
+            cpu.get(caller.name)?.push((used.user + used.system) / Math.max(1, (result.throughput * ROUND_MS) / 1000));
             throughput.get(caller.name)?.push(result.throughput);
             errors.set(caller.name, (errors.get(caller.name) ?? 0) + result.errors);
           }
@@ -103,6 +109,7 @@ async function requestPath(instances: readonly PlainInstance[]): Promise<{ rows:
         const rows = callers.map((caller) => ({
           name: caller.name,
           throughput: Math.round(median(throughput.get(caller.name) ?? [])),
+          callerCpuMicros: Math.round(median(cpu.get(caller.name) ?? [])),
           p50Ms: ms(median(p50.get(caller.name) ?? [])),
           p99Ms: ms(median(p99.get(caller.name) ?? [])),
           errors: errors.get(caller.name) ?? 0,
@@ -218,10 +225,10 @@ try {
   const { rows, offeredPerSecond } = await requestPath(instances);
   const nginx = rows.find((row) => row.name === 'nginx round-robin') as PathRow;
   console.log(`\n1–2. request path: four Express instances; ${CONCURRENCY} in flight for throughput; ${offeredPerSecond} req/s offered (open loop) for latency`);
-  console.log('caller                          req/s   × nginx     p50 ms   × nginx    p99 ms   × nginx  errors');
+  console.log('caller                          req/s   × nginx     p50 ms   × nginx    p99 ms   × nginx  errors  caller µs/req');
   for (const row of rows) {
     console.log(
-      `${row.name.padEnd(28)} ${String(row.throughput).padStart(7)}  ${(row.throughput / nginx.throughput).toFixed(2).padStart(7)}  ${row.p50Ms.toFixed(2).padStart(9)}  ${(row.p50Ms / nginx.p50Ms).toFixed(2).padStart(7)}  ${row.p99Ms.toFixed(2).padStart(8)}  ${(row.p99Ms / nginx.p99Ms).toFixed(2).padStart(7)}  ${String(row.errors).padStart(6)}`,
+      `${row.name.padEnd(28)} ${String(row.throughput).padStart(7)}  ${(row.throughput / nginx.throughput).toFixed(2).padStart(7)}  ${row.p50Ms.toFixed(2).padStart(9)}  ${(row.p50Ms / nginx.p50Ms).toFixed(2).padStart(7)}  ${row.p99Ms.toFixed(2).padStart(8)}  ${(row.p99Ms / nginx.p99Ms).toFixed(2).padStart(7)}  ${String(row.errors).padStart(6)}  ${String(row.callerCpuMicros).padStart(13)}`,
     );
   }
   const slowRate = 200;

@@ -10,6 +10,7 @@ const [resultsDir, profile] = process.argv.slice(2) as [string, string];
 interface PathRow {
   readonly name: string;
   readonly throughput: number;
+  readonly callerCpuMicros: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -103,12 +104,13 @@ ${description('central-balancers')}
 
 ### Throughput and latency
 
-| caller | req/s | × nginx | p50 ms | × nginx | p99 ms | × nginx | errors |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-${central.rows.map((row) => `| ${row.name} | ${row.throughput.toLocaleString('en')} | ${ratio(row.throughput, nginx.throughput)} | ${fixed(row.p50Ms)} | ${ratio(row.p50Ms, nginx.p50Ms)} | ${fixed(row.p99Ms)} | ${ratio(row.p99Ms, nginx.p99Ms)} | ${row.errors} |`).join('\n')}
+| caller | req/s | × nginx | p50 ms | × nginx | p99 ms | × nginx | errors | caller CPU µs / request |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${central.rows.map((row) => `| ${row.name} | ${row.throughput.toLocaleString('en')} | ${ratio(row.throughput, nginx.throughput)} | ${fixed(row.p50Ms)} | ${ratio(row.p50Ms, nginx.p50Ms)} | ${fixed(row.p99Ms)} | ${ratio(row.p99Ms, nginx.p99Ms)} | ${row.errors} | ${row.callerCpuMicros} |`).join('\n')}
 
 Throughput with ${central.concurrency} requests in flight; p50 and p99 at ${central.offeredPerSecond} req/s offered (half of nginx
-round-robin's throughput), open loop; medians of ${central.rounds} rounds. With the undici transport proxyless served
+round-robin's throughput), open loop; medians of ${central.rounds} rounds. *Caller CPU* is the calling process's CPU time per
+request during the throughput runs: for nginx and HAProxy, only their caller's, not theirs. With the undici transport proxyless served
 **${ratio(undici.throughput, nginx.throughput)} nginx's throughput at ${ratio(undici.p50Ms, nginx.p50Ms)} its p50**; with axios,
 ${ratio(axiosRow.throughput, nginx.throughput)}; undici's BalancedPool, which balances with none of proxyless's failure handling,
 ${ratio(pool.throughput, nginx.throughput)} at ${ratio(pool.p50Ms, nginx.p50Ms)}.
@@ -120,8 +122,8 @@ ${ratio(pool.throughput, nginx.throughput)} at ${ratio(pool.p50Ms, nginx.p50Ms)}
 **Reading it.** On two shared cores the balancer, the four Express instances and the caller all compete for the
 same CPU: a central balancer's extra hop costs CPU that the instances would otherwise use, and its latency is a
 second queue. A caller-side balancer adds neither, but it spends the caller's own CPU per request — proxyless
-more than BalancedPool, for axios's interface, the call model (deadline, retry rule, budget), the breakers and
-the picker's feedback (\`bench/request-path.bench.ts\` and \`bench/client-overhead.bench.ts\` below break that
+${ratio(undici.callerCpuMicros, pool.callerCpuMicros)} BalancedPool's here, for axios's interface, the call model (deadline, retry rule, budget), the
+breakers and the picker's feedback; on two cores shared with the instances, that CPU is what limits it (\`bench/request-path.bench.ts\` and \`bench/client-overhead.bench.ts\` below break that
 down). An offered load above what a caller can serve (the axios transport, here) shows as queueing in its p50.
 
 ### One instance 100 ms slower
