@@ -3,7 +3,7 @@ import type { Instance } from '../discovery/instance.js';
 import type { FailureInfo } from '../health/breaker-options.js';
 import type { Admission } from '../health/instance-breaker.js';
 import type { InstanceHealth } from '../health/instance-health.js';
-import type { Picker, PickContext, RequestResult } from '../pickers/picker.js';
+import type { Picker, PickContext, RequestResult, ServerLoad } from '../pickers/picker.js';
 import { discardBody, type AttemptFailureKind, type AttemptOutcome, type FailureOutcome, type IncomingResponse } from '../transport/attempt-outcome.js';
 import type { OutgoingRequest } from '../transport/outgoing-request.js';
 import { isReplayable, OneShotBody } from '../transport/request-body.js';
@@ -497,9 +497,33 @@ function timeoutError(attempt: Attempt, cause: Error): Error {
  * the instance reported and any `Retry-After` — read from the raw response, before the caller's interceptors.
  */
 function pickerFeedback(latencyMs: number, outcome: RequestResult['outcome'], response: IncomingResponse | undefined): RequestResult {
-  if (response === undefined) return { latencyMs, outcome };
-  const headers = response.headers;
-  const serverLoad = parseServerLoad(headers['endpoint-load-metrics']);
-  const retryAfter = response.status === 429 || response.status === 503 ? retryAfterMs(headers['retry-after']) : undefined;
-  return { latencyMs, outcome, status: response.status, serverLoad, retryAfterMs: retryAfter };
+  return response === undefined ? { latencyMs, outcome } : new ResponseFeedback(latencyMs, outcome, response);
+}
+
+/**
+ * A response's feedback, its headers read only when a picker asks: most pickers never look at the load
+ * report, and a response from `proxyless/express` carries one every time.
+ */
+class ResponseFeedback implements RequestResult {
+  readonly status: number;
+  readonly #headers: IncomingResponse['headers'];
+  #serverLoad: ServerLoad | undefined | null = null;
+
+  constructor(
+    readonly latencyMs: number,
+    readonly outcome: RequestResult['outcome'],
+    response: IncomingResponse,
+  ) {
+    this.status = response.status;
+    this.#headers = response.headers;
+  }
+
+  get serverLoad(): ServerLoad | undefined {
+    if (this.#serverLoad === null) this.#serverLoad = parseServerLoad(this.#headers['endpoint-load-metrics']);
+    return this.#serverLoad;
+  }
+
+  get retryAfterMs(): number | undefined {
+    return this.status === 429 || this.status === 503 ? retryAfterMs(this.#headers['retry-after']) : undefined;
+  }
 }
