@@ -16,6 +16,7 @@ import { type Caller, balancedPoolCaller, originCaller, proxylessCaller } from '
 import { type CentralBalancer, type CentralKind, type CentralPolicy, startCentralBalancer } from './support/central-balancer.js';
 import { closedLoop } from './support/closed-loop.js';
 import { describeMachine } from './support/machine.js';
+import type { CentralBalancersResult, KillRow, PathRow, SlowRow } from './support/central-balancers-result.js';
 import { openLoop } from './support/open-loop.js';
 import { type PlainInstance, startPlainInstance } from './support/processes.js';
 
@@ -54,16 +55,6 @@ async function withCentrals<T>(upstreams: readonly number[], use: (centrals: Cen
 
 async function warm(callers: readonly Caller[]): Promise<void> {
   for (const caller of callers) await closedLoop(8, 300, () => caller.send());
-}
-
-interface PathRow {
-  readonly name: string;
-  readonly throughput: number;
-  /** The calling process's CPU per request during the throughput runs, in µs (a central balancer's own is not in it). */
-  readonly callerCpuMicros: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly errors: number;
 }
 
 async function requestPath(instances: readonly PlainInstance[]): Promise<{ rows: PathRow[]; offeredPerSecond: number }> {
@@ -122,13 +113,6 @@ async function requestPath(instances: readonly PlainInstance[]): Promise<{ rows:
   );
 }
 
-interface SlowRow {
-  readonly name: string;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly slowShare: number;
-}
-
 async function slowInstance(fast: readonly PlainInstance[], ratePerSecond: number): Promise<SlowRow[]> {
   const slow = await startPlainInstance('slow', 100);
   const fleet = [...fast.slice(0, 3), slow];
@@ -168,14 +152,6 @@ async function slowInstance(fast: readonly PlainInstance[], ratePerSecond: numbe
   } finally {
     await slow.stop();
   }
-}
-
-interface KillRow {
-  readonly name: string;
-  readonly requests: number;
-  readonly failed: number;
-  /** From the kill to the last failed request's end; 0 when none failed. */
-  readonly settledMs: number;
 }
 
 async function killedInstance(ratePerSecond: number): Promise<KillRow[]> {
@@ -244,7 +220,8 @@ try {
 
   const machine = `${machineAtStart} (at the end: ${describeMachine().split('; ')[1]})`;
   if (process.env.BENCH_RESULT_FILE !== undefined) {
-    writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ machine, concurrency: CONCURRENCY, rounds: ROUNDS, offeredPerSecond, rows, slowRate, slow, killRate, killed }, null, 2));
+    const result: CentralBalancersResult = { machine, concurrency: CONCURRENCY, rounds: ROUNDS, offeredPerSecond, rows, slowRate, slow, killRate, killed };
+    writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(result, null, 2));
   }
   const undici = rows.find((row) => row.name === 'proxyless (undici)') as PathRow;
   const axiosRow = rows.find((row) => row.name === 'proxyless (axios)') as PathRow;

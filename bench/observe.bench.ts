@@ -6,54 +6,22 @@
 //   node --import tsx bench/observe.bench.ts [--requests 100000] [--runs 7]
 import { parseArgs } from 'node:util';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import axios from 'axios';
 import { Registry } from 'prom-client';
 import type { CallRequest } from '../lib/call/call.js';
-import { resolveHedgeOptions, resolveRetryOptions } from '../lib/call/retry-options.js';
-import { balancerAdapter } from '../lib/client/axios-adapter.js';
-import { attachBalancer, type BalancedClient } from '../lib/client/balanced-client.js';
-import { Balancer } from '../lib/client/balancer.js';
-import { systemClock, systemRandom, systemScheduler } from '../lib/clock.js';
-import type { Instance } from '../lib/discovery/instance.js';
-import { resolveBreakerOptions } from '../lib/health/breaker-options.js';
+import type { BalancedClient } from '../lib/client/balanced-client.js';
+import type { Balancer } from '../lib/client/balancer.js';
 import { openTelemetryTracing } from '../lib/observe/opentelemetry-tracing.js';
 import { prometheusMetrics } from '../lib/observe/prometheus-metrics.js';
-import { createPicker } from '../lib/pickers/create-picker.js';
-import type { AttemptOutcome } from '../lib/transport/attempt-outcome.js';
-import type { Transport } from '../lib/transport/transport.js';
-import { FakeDiscovery, instanceAt } from '../test/support/fake-discovery.js';
-import { createFetch } from '../lib/client/fetch.js';
+import { instantBalancer, instantClient, sendAll } from './support/instant-client.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '100000' }, runs: { type: 'string', default: '7' } } });
 const REQUESTS = Number(values.requests);
 const RUNS = Number(values.runs);
 
-const answered: AttemptOutcome = {
-  kind: 'response',
-  response: { status: 200, statusText: 'OK', headers: {}, body: Buffer.from('{}') },
-};
-const answer = Promise.resolve(answered);
-const instantTransport: Transport = { name: 'instant', send: () => answer, instancesChanged() {}, close() {} };
-const instances: Instance[] = Array.from({ length: 10 }, (_, i) => instanceAt(1000 + i));
-
 /** A client on an instant transport, and its balancer. */
 function client(): { balancer: Balancer; client: BalancedClient } {
-  const balancer = new Balancer({
-    service: 'bench',
-    discovery: new FakeDiscovery(instances),
-    picker: createPicker('p2c-ewma'),
-    breaker: resolveBreakerOptions(),
-    retry: resolveRetryOptions(undefined),
-    hedge: resolveHedgeOptions(undefined),
-    transport: instantTransport,
-    discoveryTimeoutMs: 1_000,
-    scheduler: systemScheduler(),
-    backgroundScheduler: systemScheduler({ background: true }),
-    clock: systemClock,
-    random: systemRandom,
-  });
-  const adapter = balancerAdapter(balancer, { service: 'bench', basePath: '', pathBuilder: axios.create(), defaultDeadlineMs: 15_000 });
-  return { balancer, client: attachBalancer(axios.create({ adapter }), balancer, createFetch(balancer, { service: 'bench', defaultDeadlineMs: 15_000 })) };
+  const balancer = instantBalancer();
+  return { balancer, client: instantClient(balancer) };
 }
 
 const exporter = new InMemorySpanExporter();
@@ -82,11 +50,7 @@ const contenders: Record<string, () => Promise<unknown>> = {
 
 async function microsPerRequest(send: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
-  for (let i = 1; i <= REQUESTS; i++) {
-    await send();
-    // Real traffic gives timers their turn between answers; without it the breakers' window never rotates.
-    if (i % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
-  }
+  await sendAll(REQUESTS, 1, send);
   exporter.reset();
   return ((performance.now() - started) * 1000) / REQUESTS;
 }

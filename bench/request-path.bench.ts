@@ -11,18 +11,7 @@
 import { parseArgs } from 'node:util';
 import axios from 'axios';
 import type { CallRequest } from '../lib/call/call.js';
-import { resolveHedgeOptions, resolveRetryOptions } from '../lib/call/retry-options.js';
-import { balancerAdapter } from '../lib/client/axios-adapter.js';
-import { attachBalancer } from '../lib/client/balanced-client.js';
-import { Balancer } from '../lib/client/balancer.js';
-import { createFetch } from '../lib/client/fetch.js';
-import { systemClock, systemRandom, systemScheduler } from '../lib/clock.js';
-import type { Instance } from '../lib/discovery/instance.js';
-import { resolveBreakerOptions } from '../lib/health/breaker-options.js';
-import { createPicker } from '../lib/pickers/create-picker.js';
-import type { AttemptOutcome } from '../lib/transport/attempt-outcome.js';
-import type { Transport } from '../lib/transport/transport.js';
-import { FakeDiscovery, instanceAt } from '../test/support/fake-discovery.js';
+import { instantBalancer, instantClient, instantInstances, instantTransport, sendAll } from './support/instant-client.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,42 +24,9 @@ const REQUESTS = Number(values.requests);
 const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);
 
-const answered: AttemptOutcome = {
-  kind: 'response',
-  response: { status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') },
-};
-const answer = Promise.resolve(answered);
-const instantTransport: Transport = { name: 'instant', send: () => answer, instancesChanged() {}, close() {} };
-const instances: Instance[] = Array.from({ length: 10 }, (_, i) => instanceAt(1000 + i));
-
-function balancer(withBreaker: boolean): Balancer {
-  return new Balancer({
-    service: 'bench',
-    discovery: new FakeDiscovery(instances),
-    picker: createPicker('p2c-ewma'),
-    breaker: withBreaker ? resolveBreakerOptions() : undefined,
-    retry: resolveRetryOptions(undefined),
-    hedge: resolveHedgeOptions(undefined),
-    transport: instantTransport,
-    discoveryTimeoutMs: 1_000,
-    scheduler: systemScheduler(),
-    backgroundScheduler: systemScheduler({ background: true }),
-    clock: systemClock,
-    random: systemRandom,
-  });
-}
-
 async function microsPerRequest(send: () => Promise<unknown>): Promise<number> {
-  let left = REQUESTS;
-  const caller = async (): Promise<void> => {
-    for (let sent = 1; left-- > 0; sent++) {
-      await send();
-      // Real traffic gives timers their turn between answers; without it the breakers' window never rotates.
-      if (sent % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
   const started = process.cpuUsage();
-  await Promise.all(Array.from({ length: CONCURRENCY }, caller));
+  await sendAll(REQUESTS, CONCURRENCY, send);
   const used = process.cpuUsage(started);
   return (used.user + used.system) / REQUESTS;
 }
@@ -80,14 +36,9 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-const plain = balancer(false);
-const guarded = balancer(true);
-const facadeBalancer = balancer(true);
-const client = attachBalancer(
-  axios.create({ adapter: balancerAdapter(facadeBalancer, { service: 'bench', basePath: '', pathBuilder: axios.create(), defaultDeadlineMs: 15_000 }) }),
-  facadeBalancer,
-  createFetch(facadeBalancer, { service: 'bench', defaultDeadlineMs: 15_000 }),
-);
+const plain = instantBalancer({ breaker: false });
+const guarded = instantBalancer();
+const client = instantClient(instantBalancer());
 const bareAxios = axios.create({ adapter: async (config) => ({ data: '{}', status: 200, statusText: 'OK', headers: {}, config }) });
 const request: CallRequest = {
   request: { method: 'GET', path: '/x', headers: {}, body: undefined, responseType: 'buffer', maxResponseBytes: Infinity, decompress: true },
@@ -96,7 +47,7 @@ const request: CallRequest = {
   signal: undefined,
 };
 const contenders: Record<string, () => Promise<unknown>> = {
-  'transport alone': () => instantTransport.send(instances[0]!, request.request, new AbortController().signal),
+  'transport alone': () => instantTransport.send(instantInstances[0]!, request.request, new AbortController().signal),
   'call, no breaker': () => plain.call(request),
   'call (default)': () => guarded.call(request),
   'axios, instant adapter': () => bareAxios.get('/x'),

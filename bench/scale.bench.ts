@@ -12,22 +12,13 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import axios from 'axios';
-import { balancerAdapter } from '../lib/client/axios-adapter.js';
-import { attachBalancer } from '../lib/client/balanced-client.js';
-import { Balancer } from '../lib/client/balancer.js';
 import { createClient } from '../lib/client/create-client.js';
-import { createFetch } from '../lib/client/fetch.js';
-import { resolveHedgeOptions, resolveRetryOptions } from '../lib/call/retry-options.js';
-import { systemClock, systemRandom, systemScheduler } from '../lib/clock.js';
 import type { Instance } from '../lib/discovery/instance.js';
 import { staticDiscovery } from '../lib/discovery/static-discovery.js';
-import { resolveBreakerOptions } from '../lib/health/breaker-options.js';
 import { createPicker } from '../lib/pickers/create-picker.js';
 import type { PickContext, RequestResult } from '../lib/pickers/picker.js';
-import type { AttemptOutcome } from '../lib/transport/attempt-outcome.js';
-import type { Transport } from '../lib/transport/transport.js';
-import { FakeDiscovery, instanceAt } from '../test/support/fake-discovery.js';
+import { instanceAt } from '../test/support/fake-discovery.js';
+import { instantBalancer, instantClient, sendAll } from './support/instant-client.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000000' } } });
 const REQUESTS = Number(values.requests);
@@ -85,43 +76,12 @@ await Promise.all(clients.map((client) => client.close()));
 console.log(`\nheap per client (10 instances, default options): ${perClientKiB.toFixed(1)} KiB (200 clients)`);
 
 // 3. Heap over 1M requests.
-const answered: AttemptOutcome = { kind: 'response', response: { status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') } };
-const answer = Promise.resolve(answered);
-const instantTransport: Transport = { name: 'instant', send: () => answer, instancesChanged() {}, close() {} };
-const balancer = new Balancer({
-  service: 'bench',
-  discovery: new FakeDiscovery(Array.from({ length: 10 }, (_, i) => instanceAt(1000 + i))),
-  picker: createPicker('p2c-ewma'),
-  breaker: resolveBreakerOptions(),
-  retry: resolveRetryOptions(undefined),
-  hedge: resolveHedgeOptions(undefined),
-  transport: instantTransport,
-  discoveryTimeoutMs: 1_000,
-  scheduler: systemScheduler(),
-  backgroundScheduler: systemScheduler({ background: true }),
-  clock: systemClock,
-  random: systemRandom,
-});
-const client = attachBalancer(
-  axios.create({ adapter: balancerAdapter(balancer, { service: 'bench', basePath: '', pathBuilder: axios.create(), defaultDeadlineMs: 15_000 }) }),
-  balancer,
-  createFetch(balancer, { service: 'bench', defaultDeadlineMs: 15_000 }),
-);
+const client = instantClient(instantBalancer());
 await client.ready();
 const checkpoints: { requests: number; heapMiB: number }[] = [{ requests: 0, heapMiB: heapAfterCollection() / 2 ** 20 }];
 const step = REQUESTS / 4;
 for (let done = 0; done < REQUESTS; ) {
-  let left = step;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      // Real traffic gives timers their turn between answers; an instant transport would not, and the breakers'
-      // window (which drops what is older than 10 s) would never rotate.
-      for (let sent = 1; left-- > 0; sent++) {
-        await client.get('/x');
-        if (sent % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    }),
-  );
+  await sendAll(step, 32, () => client.get('/x'));
   done += step;
   checkpoints.push({ requests: done, heapMiB: heapAfterCollection() / 2 ** 20 });
 }

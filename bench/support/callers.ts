@@ -1,4 +1,4 @@
-import { BalancedPool, Pool } from 'undici';
+import { BalancedPool, Pool, type Dispatcher } from 'undici';
 import { createClient } from '../../lib/client/create-client.js';
 import { staticDiscovery } from '../../lib/discovery/static-discovery.js';
 import type { PickerName } from '../../lib/pickers/create-picker.js';
@@ -24,29 +24,19 @@ export function proxylessCaller(origins: readonly string[], transport: 'axios' |
 /** undici's own BalancedPool over `origins`: client-side balancing with none of proxyless's failure handling. */
 export function balancedPoolCaller(origins: readonly string[]): Caller {
   const pool = new BalancedPool([...origins]);
-  return {
-    name: 'undici BalancedPool',
-    send: async () => {
-      const response = await pool.request({ path: '/work', method: 'GET' });
-      await response.body.dump();
-      if (response.statusCode >= 500) throw new Error(`status ${response.statusCode}`);
-      return String(response.headers['x-instance']);
-    },
-    close: () => pool.close(),
-  };
+  return { name: 'undici BalancedPool', send: () => getWork(pool), close: () => pool.close() };
 }
 
 /** An undici Pool to one origin (a central balancer): the fastest client a caller could put in front of one. */
 export function originCaller(name: string, origin: string): Caller {
   const pool = new Pool(origin, { connections: 128 });
-  return {
-    name,
-    send: async () => {
-      const response = await pool.request({ path: '/work', method: 'GET' });
-      await response.body.dump();
-      if (response.statusCode >= 500) throw new Error(`status ${response.statusCode}`);
-      return String(response.headers['x-instance']);
-    },
-    close: () => pool.close(),
-  };
+  return { name, send: () => getWork(pool), close: () => pool.close() };
+}
+
+/** GET /work through an undici dispatcher, its body drained; a 5xx is a failure, as it is to proxyless. */
+async function getWork(dispatcher: Dispatcher): Promise<string> {
+  const response = await dispatcher.request({ path: '/work', method: 'GET' });
+  await response.body.dump();
+  if (response.statusCode >= 500) throw new Error(`status ${response.statusCode}`);
+  return String(response.headers['x-instance']);
 }

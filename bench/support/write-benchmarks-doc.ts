@@ -4,28 +4,10 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { barChart } from './bar-chart.js';
+import type { CentralBalancersResult as Central, PathRow } from './central-balancers-result.js';
 
 const [resultsDir, profile] = process.argv.slice(2) as [string, string];
 
-interface PathRow {
-  readonly name: string;
-  readonly throughput: number;
-  readonly callerCpuMicros: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly errors: number;
-}
-interface Central {
-  readonly machine: string;
-  readonly concurrency: number;
-  readonly rounds: number;
-  readonly offeredPerSecond: number;
-  readonly rows: readonly PathRow[];
-  readonly slowRate: number;
-  readonly slow: readonly { name: string; p50Ms: number; p99Ms: number; slowShare: number }[];
-  readonly killRate: number;
-  readonly killed: readonly { name: string; requests: number; failed: number; settledMs: number }[];
-}
 interface Changes {
   readonly changes: number;
   readonly proxyless: { median: number; p99: number };
