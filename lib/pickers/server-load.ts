@@ -99,7 +99,7 @@ export function serverLoad(options: ServerLoadOptions = {}): Picker {
   }
 
   function fresh(load: ReportedLoad, now: number): boolean {
-    return now - load.reportedAt <= maxReportAgeMs && load.reportedInFlight === load.reportedInFlight;
+    return now - load.reportedAt <= maxReportAgeMs && !Number.isNaN(load.reportedInFlight);
   }
 
   /** The cold threshold: the `coldQuantile` of the fresh reports' in-flight counts, over the whole set. */
