@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import axios from 'axios';
 import type { CallRequest } from '../lib/call/call.js';
+import { AttemptSignal } from '../lib/transport/attempt-signal.js';
 import { instantBalancer, instantClient, instantInstances, instantTransport, sendAll } from './support/instant-client.js';
 
 const { values } = parseArgs({
@@ -47,7 +48,7 @@ const request: CallRequest = {
   signal: undefined,
 };
 const contenders: Record<string, () => Promise<unknown>> = {
-  'transport alone': () => instantTransport.send(instantInstances[0]!, request.request, new AbortController().signal),
+  'transport alone': () => instantTransport.send(instantInstances[0]!, request.request, new AttemptSignal()),
   'call, no breaker': () => plain.call(request),
   'call (default)': () => guarded.call(request),
   'axios, instant adapter': () => bareAxios.get('/x'),

@@ -47,6 +47,8 @@ export type { BreakerState } from './health/instance-breaker.js';
 export type { InstanceState } from './health/instance-health.js';
 
 export type { Transport } from './transport/transport.js';
+export { AttemptSignal } from './transport/attempt-signal.js';
+export type { AttemptAbortListener } from './transport/attempt-signal.js';
 export type { OutgoingRequest } from './transport/outgoing-request.js';
 export type { AttemptOutcome, AttemptFailureKind, ResponseOutcome, FailureOutcome, IncomingResponse } from './transport/attempt-outcome.js';
 export { OneShotBody } from './transport/request-body.js';

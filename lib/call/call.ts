@@ -5,12 +5,14 @@ import type { Admission } from '../health/instance-breaker.js';
 import type { InstanceHealth } from '../health/instance-health.js';
 import type { Picker, PickContext, RequestResult, ServerLoad } from '../pickers/picker.js';
 import { discardBody, type AttemptFailureKind, type AttemptOutcome, type FailureOutcome, type IncomingResponse } from '../transport/attempt-outcome.js';
+import { AttemptSignal } from '../transport/attempt-signal.js';
 import type { OutgoingRequest } from '../transport/outgoing-request.js';
 import { isReplayable, OneShotBody } from '../transport/request-body.js';
 import type { Transport } from '../transport/transport.js';
 import { fullJitterBackoff } from './backoff.js';
 import type { AttemptReport, CallReport } from './call-report.js';
 import type { CallScope } from './call-scope.js';
+import type { UnderWay } from './calls-under-way.js';
 import { chooseInstance, type NoInstance } from './choose-instance.js';
 import type { DeadlineHolder, Deadlines } from './deadlines.js';
 import { noInstanceError } from './no-instance-error.js';
@@ -102,8 +104,8 @@ interface Attempt {
   readonly admission: Admission;
   readonly startedAt: number;
   readonly hedge: boolean;
-  /** Its own controller when it can be aborted alone (time limit, hedging); else the call's. */
-  readonly controller: AbortController;
+  /** Its own signal when it can be aborted alone (time limit, hedging); else the call's. */
+  readonly signal: AttemptSignal;
   /** Set once it ended, for the report. */
   outcome: AttemptFailureKind | 'response' | undefined;
   status: number | undefined;
@@ -128,7 +130,7 @@ const maxRetryAfterWithoutDeadlineMs = 60_000;
  * The call is also the picker's {@link PickContext}: the picker sees the request and which instances it
  * has already been sent to.
  */
-export class Call implements PickContext, DeadlineHolder {
+export class Call implements PickContext, DeadlineHolder, UnderWay<Call> {
   readonly service: string;
   readonly method: string;
   readonly url: string;
@@ -137,6 +139,9 @@ export class Call implements PickContext, DeadlineHolder {
   /** The attempt being chosen or sent: 1 for the first. */
   attempt = 0;
   members: readonly Instance[] = [];
+  /** Links in the client's list of calls under way. */
+  previousUnderWay: Call | undefined = undefined;
+  nextUnderWay: Call | undefined = undefined;
   readonly #env: CallEnvironment;
   readonly #request: OutgoingRequest;
   readonly #idempotent: boolean;
@@ -151,7 +156,7 @@ export class Call implements PickContext, DeadlineHolder {
   #done = false;
   #deadlineExpired = false;
   #resolve: (result: CallResult) => void = () => undefined;
-  #shared: AbortController | undefined;
+  #shared: AttemptSignal | undefined;
   #deadlineTimer: Timer | undefined;
   #retryTimer: Timer | undefined;
   #hedgeTimer: Timer | undefined;
@@ -255,13 +260,13 @@ export class Call implements PickContext, DeadlineHolder {
     else this.#counted++;
     const { instance, admission } = chosen;
     const limitMs = attemptLimit(env);
-    const ownController = limitMs !== undefined || this.#hedging;
+    const ownSignal = limitMs !== undefined || this.#hedging;
     const attempt: Attempt = {
       instance,
       admission,
       startedAt: env.clock.now(),
       hedge,
-      controller: ownController ? new AbortController() : (this.#shared ??= new AbortController()),
+      signal: ownSignal ? new AttemptSignal() : (this.#shared ??= new AttemptSignal()),
       outcome: undefined,
       status: undefined,
       response: undefined,
@@ -273,14 +278,14 @@ export class Call implements PickContext, DeadlineHolder {
       attempt.limitTimer = env.scheduler.delay(() => {
         attempt.limitTimer = undefined;
         attempt.timedOut = true;
-        attempt.controller.abort();
+        attempt.signal.abort();
       }, limitMs);
     }
     this.#attempts.push(attempt);
     this.#inFlight++;
     this.scope?.attemptStarted(instance, hedge);
     env.picker.onRequestStart?.(instance, this);
-    env.transport.send(instance, this.#request, attempt.controller.signal).then((outcome) => this.#ended(attempt, outcome));
+    env.transport.send(instance, this.#request, attempt.signal).then((outcome) => this.#ended(attempt, outcome));
     return undefined;
   }
 
@@ -395,15 +400,12 @@ export class Call implements PickContext, DeadlineHolder {
   }
 
   #commit(attempt: Attempt, response: IncomingResponse): void {
-    const report = (): CallReport => this.#report();
-    this.#finish({
-      kind: 'response',
-      response,
-      instance: attempt.instance,
-      get report(): CallReport {
-        return report();
-      },
-    });
+    this.#finish(new CommittedResponse(response, attempt.instance, this));
+  }
+
+  /** What happened, attempt by attempt, as the call's result reports it. */
+  report(): CallReport {
+    return this.#report();
   }
 
   #scheduleHedge(): void {
@@ -436,7 +438,7 @@ export class Call implements PickContext, DeadlineHolder {
     for (let i = 0; i < attempts.length; i++) {
       const attempt = attempts[i] as Attempt;
       // Attempts still under way lost a hedge, or the call ended without them: stop them.
-      if (attempt.outcome === undefined) attempt.controller.abort();
+      if (attempt.outcome === undefined) attempt.signal.abort();
       else if (attempt.response !== undefined && attempt.response !== kept) discardBody(attempt.response);
     }
     this.scope?.ended(result);
@@ -463,6 +465,25 @@ export class Call implements PickContext, DeadlineHolder {
     return this.#notRetried === undefined
       ? { service: this.service, attempts }
       : { service: this.service, attempts, notRetried: this.#notRetried };
+  }
+}
+
+/** A call's response; its report is built when first read, so a call nobody asks about pays nothing for it. */
+class CommittedResponse implements CallResponse {
+  readonly kind = 'response';
+  readonly response: IncomingResponse;
+  readonly instance: Instance;
+  readonly #call: Call;
+  #report: CallReport | undefined;
+
+  constructor(response: IncomingResponse, instance: Instance, call: Call) {
+    this.response = response;
+    this.instance = instance;
+    this.#call = call;
+  }
+
+  get report(): CallReport {
+    return (this.#report ??= this.#call.report());
   }
 }
 

@@ -1,6 +1,7 @@
 import { Call, type CallEnvironment, type CallObserver, type CallRequest, type CallResult } from '../call/call.js';
 import type { AttemptReport } from '../call/call-report.js';
 import { callScope, type CallInstrumentation } from '../call/call-scope.js';
+import { CallsUnderWay } from '../call/calls-under-way.js';
 import { Deadlines } from '../call/deadlines.js';
 import { ObservedLatency } from '../call/observed-latency.js';
 import { RetryBudget } from '../call/retry-budget.js';
@@ -74,7 +75,7 @@ export class Balancer {
   readonly #parts: BalancerParts;
   readonly #env: CallEnvironment;
   readonly #subscription: DiscoverySubscription;
-  readonly #calls = new Set<Call>();
+  readonly #calls = new CallsUnderWay<Call>();
   readonly #readyWaiters = new Set<ReadyWaiter>();
   #instrumentations: readonly CallInstrumentation[] = [];
   #discovered = false;
@@ -223,7 +224,7 @@ export class Balancer {
         ? Promise.resolve()
         : new Promise<void>((resolve) => {
             const timer = this.#parts.backgroundScheduler.delay(() => {
-              for (const call of [...this.#calls]) call.cancel(closedError);
+              for (const call of this.#calls.toArray()) call.cancel(closedError);
             }, timeoutMs);
             this.#drained = () => {
               timer.cancel();

@@ -1,5 +1,6 @@
 import type { Instance } from '../discovery/instance.js';
 import type { AttemptOutcome } from '../transport/attempt-outcome.js';
+import type { AttemptSignal } from '../transport/attempt-signal.js';
 import type { OutgoingRequest } from '../transport/outgoing-request.js';
 import type { Transport } from '../transport/transport.js';
 import { ServedAttempt, type SimulatedInstance } from './simulated-instance.js';
@@ -13,7 +14,7 @@ const aborted: AttemptOutcome = Object.freeze({
 class LiveAttempt extends ServedAttempt {
   constructor(
     readonly request: OutgoingRequest,
-    readonly signal: AbortSignal,
+    readonly signal: AttemptSignal,
     answer: (outcome: AttemptOutcome) => void,
   ) {
     super(answer);
@@ -25,8 +26,9 @@ class LiveAttempt extends ServedAttempt {
  * instance's queue and ends as the instance says, keeping every promise of the interface — `send` never
  * rejects, and an aborted attempt ends as `cancelled` at the same simulated instant.
  *
- * It does not listen to each attempt's signal: an abort listener on a Node `AbortSignal` costs more than
- * the rest of a simulated request together. A call aborts its attempts only from one of its own timers
+ * It does not listen to each attempt's signal: it ends aborted attempts at one defined point instead, and
+ * the scenarios' recorded figures depend on that point (a listener would cost nothing now, but would end
+ * them inside the call's own abort, a different order of events). A call aborts its attempts only from one of its own timers
  * (its deadline, an attempt's time limit) or when one of its attempts ends while another is under way
  * (a hedge that lost) — and when its client closes, at the end of a run, when nothing is measured any
  * more. So once the promises of an event have come to rest, `sweep` looks at the attempts such an event
@@ -51,7 +53,7 @@ export class SimulatedTransport implements Transport {
     this.#onSent = onSent;
   }
 
-  send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
+  send(instance: Instance, request: OutgoingRequest, signal: AttemptSignal): Promise<AttemptOutcome> {
     const target = this.#instances.get(instance.id);
     if (target === undefined) {
       return Promise.resolve({ kind: 'failed', error: new Error(`the simulation has no instance \`${instance.id}\``) });

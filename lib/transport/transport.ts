@@ -1,5 +1,6 @@
 import type { Instance } from '../discovery/instance.js';
 import type { AttemptOutcome } from './attempt-outcome.js';
+import type { AttemptSignal } from './attempt-signal.js';
 import type { OutgoingRequest } from './outgoing-request.js';
 
 /**
@@ -21,7 +22,7 @@ import type { OutgoingRequest } from './outgoing-request.js';
 export interface Transport {
   /** Shown in errors and stats: `axios`, `undici`. */
   readonly name: string;
-  send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome>;
+  send(instance: Instance, request: OutgoingRequest, signal: AttemptSignal): Promise<AttemptOutcome>;
   /** The set of instances changed: connections to instances no longer in it may be released. */
   instancesChanged(instances: readonly Instance[]): void;
   /** Releases every connection. No attempt is sent afterwards. */

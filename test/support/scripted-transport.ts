@@ -5,6 +5,7 @@ import type { ManualClock } from '../../lib/clock.js';
 import type { Instance } from '../../lib/discovery/instance.js';
 import type { AttemptFailureKind, AttemptOutcome } from '../../lib/transport/attempt-outcome.js';
 import type { OutgoingRequest } from '../../lib/transport/outgoing-request.js';
+import type { AttemptSignal } from '../../lib/transport/attempt-signal.js';
 import type { Transport } from '../../lib/transport/transport.js';
 
 /** What an instance does with an attempt: answer a status, fail a way, or never answer — after `afterMs`. */
@@ -31,7 +32,7 @@ export class ScriptedTransport implements Transport {
     this.#behaviour = behaviour;
   }
 
-  send(instance: Instance, _request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
+  send(instance: Instance, _request: OutgoingRequest, signal: AttemptSignal): Promise<AttemptOutcome> {
     const record: SentAttempt = { instance, at: this.#clock.now() };
     this.sent.push(record);
     const behaviour = this.#behaviour(instance, this.sent.length);
@@ -41,7 +42,7 @@ export class ScriptedTransport implements Transport {
         record.ended = outcome.kind === 'response' ? outcome.response.status : outcome.kind;
         resolve(outcome);
       };
-      signal.addEventListener('abort', () => end({ kind: 'cancelled', error: new Error('aborted') }), { once: true });
+      signal.listen({ attemptAborted: () => end({ kind: 'cancelled', error: new Error('aborted') }) });
       if ('hang' in behaviour) return;
       this.#clock.delay(() => {
         if ('status' in behaviour) {

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import axios from 'axios';
 import type { Instance } from '../../lib/discovery/instance.js';
+import { AttemptSignal } from '../../lib/transport/attempt-signal.js';
 import type { OutgoingRequest } from '../../lib/transport/outgoing-request.js';
 import { AxiosTransport } from '../../lib/transport/axios/axios-transport.js';
 import { instanceAt } from '../support/fake-discovery.js';
@@ -56,7 +57,7 @@ describe('the per-instance connection pool', { timeout: 30_000 }, () => {
       decompress: true,
     };
     try {
-      const outcome = await transport.send(instance, request, new AbortController().signal);
+      const outcome = await transport.send(instance, request, new AttemptSignal());
       assert.equal(outcome.kind, 'response');
       assert.equal(connections.length, 1);
       const started = performance.now();

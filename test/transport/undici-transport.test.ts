@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import type { Instance } from '../../lib/discovery/instance.js';
 import type { AttemptOutcome, IncomingResponse } from '../../lib/transport/attempt-outcome.js';
+import { AttemptSignal } from '../../lib/transport/attempt-signal.js';
 import type { OutgoingRequest } from '../../lib/transport/outgoing-request.js';
 import { OneShotBody } from '../../lib/transport/request-body.js';
 import { UndiciTransport } from '../../lib/transport/undici/undici-transport.js';
@@ -84,7 +85,7 @@ describe('the undici transport', { timeout: 60_000 }, () => {
     return transport;
   }
 
-  function send(request: OutgoingRequest, signal = new AbortController().signal, to = instance): Promise<AttemptOutcome> {
+  function send(request: OutgoingRequest, signal = new AttemptSignal(), to = instance): Promise<AttemptOutcome> {
     return transport.send(to, request, signal);
   }
 
@@ -175,11 +176,11 @@ describe('the undici transport', { timeout: 60_000 }, () => {
         }),
       );
       try {
-        const controller = new AbortController();
-        const pending = send(outgoing(), controller.signal);
+        const signal = new AttemptSignal();
+        const pending = send(outgoing(), signal);
         await sleep(50);
         const started = performance.now();
-        controller.abort();
+        signal.abort();
         const outcome = await pending;
         assert.equal(outcome.kind, 'cancelled');
         assert.ok(performance.now() - started < 500);
@@ -193,11 +194,11 @@ describe('the undici transport', { timeout: 60_000 }, () => {
     test('an abort while connecting ends the attempt at once, cancelled', async () => {
       fresh({ connectTimeoutMs: 5_000 });
       try {
-        const controller = new AbortController();
-        const pending = send(outgoing(), controller.signal, instanceAt(hole.port));
+        const signal = new AttemptSignal();
+        const pending = send(outgoing(), signal, instanceAt(hole.port));
         await sleep(50);
         const started = performance.now();
-        controller.abort();
+        signal.abort();
         assert.equal((await pending).kind, 'cancelled');
         assert.ok(performance.now() - started < 500);
       } finally {
@@ -463,8 +464,8 @@ describe('the undici transport', { timeout: 60_000 }, () => {
       const trusting = new UndiciTransport({ connectTimeoutMs: 1_000, tls: { ca: testCa } });
       const untrusting = new UndiciTransport({ connectTimeoutMs: 1_000 });
       try {
-        assert.equal(bodyText(responseOf(await trusting.send(secure, outgoing(), new AbortController().signal))), 'secure');
-        const refused = await untrusting.send(secure, outgoing(), new AbortController().signal);
+        assert.equal(bodyText(responseOf(await trusting.send(secure, outgoing(), new AttemptSignal()))), 'secure');
+        const refused = await untrusting.send(secure, outgoing(), new AttemptSignal());
         assert.equal(refused.kind, 'never-sent', 'a certificate that fails verification fails the handshake: nothing sent');
       } finally {
         trusting.close();

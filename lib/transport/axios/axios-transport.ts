@@ -2,6 +2,7 @@ import type { AxiosInstance, AxiosStatic, RawAxiosRequestHeaders } from 'axios';
 import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Instance } from '../../discovery/instance.js';
 import type { AttemptOutcome } from '../attempt-outcome.js';
+import type { AttemptSignal } from '../attempt-signal.js';
 import type { OutgoingRequest } from '../outgoing-request.js';
 import { OneShotBody } from '../request-body.js';
 import type { Transport } from '../transport.js';
@@ -51,7 +52,7 @@ export class AxiosTransport implements Transport {
     });
   }
 
-  async send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
+  async send(instance: Instance, request: OutgoingRequest, signal: AttemptSignal): Promise<AttemptOutcome> {
     const pool = this.#pools.for(instance.origin);
     const body = request.body;
     try {
@@ -67,7 +68,7 @@ export class AxiosTransport implements Transport {
         decompress: request.decompress,
         httpAgent: pool.agent,
         httpsAgent: pool.agent,
-        signal,
+        signal: signal.toAbortSignal(),
       });
       const headers = plainHeaders(response.headers);
       return {

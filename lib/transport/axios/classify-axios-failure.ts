@@ -1,6 +1,7 @@
 import type { ClientRequest } from 'node:http';
 import { isAxiosError } from 'axios';
 import type { FailureOutcome, IncomingResponse } from '../attempt-outcome.js';
+import type { AttemptSignal } from '../attempt-signal.js';
 import { connectTimeoutCode } from '../connect-timeout.js';
 import { wasEstablished } from './instance-pool.js';
 
@@ -23,7 +24,7 @@ const emptyBody = new Uint8Array(0);
  * server, whatever the error code says. A reset on a socket that was established — a reused keep-alive
  * one included — is a lost connection: the server may have read and processed the request.
  */
-export function classifyAxiosFailure(error: unknown, signal: AbortSignal): FailureOutcome {
+export function classifyAxiosFailure(error: unknown, signal: AttemptSignal): FailureOutcome {
   const failure = error instanceof Error ? error : new Error(String(error));
   if (signal.aborted) return { kind: 'cancelled', error: failure };
   if (!isAxiosError(error)) return { kind: 'failed', error: failure };

@@ -1,5 +1,6 @@
 import type { Instance } from '../../discovery/instance.js';
 import type { FailureOutcome, IncomingResponse } from '../attempt-outcome.js';
+import type { AttemptSignal } from '../attempt-signal.js';
 import { connectTimeoutError } from '../connect-timeout.js';
 
 /** undici's refusals of the request itself, before it reached a socket: it would be refused anywhere. */
@@ -22,7 +23,7 @@ export interface FailurePoint {
  * failed handshake — cannot have let a byte reach the server; any error after it may have, a reused
  * keep-alive socket closed by the server included.
  */
-export function classifyUndiciFailure(error: Error, signal: AbortSignal, point: FailurePoint, instance: Instance, connectTimeoutMs: number): FailureOutcome {
+export function classifyUndiciFailure(error: Error, signal: AttemptSignal, point: FailurePoint, instance: Instance, connectTimeoutMs: number): FailureOutcome {
   if (signal.aborted) return { kind: 'cancelled', error };
   if (point.bodyError !== undefined) return { kind: 'failed', error: point.bodyError };
   const code = (error as { code?: unknown }).code;

@@ -3,6 +3,7 @@ import { pipeline, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Instance } from '../../discovery/instance.js';
 import type { AttemptOutcome, IncomingResponse } from '../attempt-outcome.js';
+import type { AttemptAbortListener, AttemptSignal } from '../attempt-signal.js';
 import type { OutgoingRequest } from '../outgoing-request.js';
 import { OneShotBody } from '../request-body.js';
 import { classifyUndiciFailure } from './classify-undici-failure.js';
@@ -28,10 +29,10 @@ type Phase =
  * lifecycle and settles {@link outcome} exactly once. A dispatch handler rather than undici's `request`
  * API: a buffered body is gathered straight from the parser's chunks, with no stream built per request.
  */
-export class UndiciAttempt implements Dispatcher.DispatchHandler {
+export class UndiciAttempt implements Dispatcher.DispatchHandler, AttemptAbortListener {
   readonly outcome: Promise<AttemptOutcome>;
   readonly #request: OutgoingRequest;
-  readonly #signal: AbortSignal;
+  readonly #signal: AttemptSignal;
   readonly #instance: Instance;
   readonly #connectTimeoutMs: number;
   #resolve: (outcome: AttemptOutcome) => void = ignore;
@@ -49,7 +50,7 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
   #received = 0;
   #stream: Readable | undefined;
 
-  constructor(request: OutgoingRequest, signal: AbortSignal, instance: Instance, connectTimeoutMs: number) {
+  constructor(request: OutgoingRequest, signal: AttemptSignal, instance: Instance, connectTimeoutMs: number) {
     this.#request = request;
     this.#signal = signal;
     this.#instance = instance;
@@ -58,7 +59,7 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
       this.#resolve = resolve;
     });
     // The handler is its own abort listener: no closure per attempt.
-    signal.addEventListener('abort', this);
+    signal.listen(this);
   }
 
   /** What undici sends: the path, method, headers (asking for compressed bodies when they are decoded), body. */
@@ -80,8 +81,7 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
   }
 
   /** The attempt's signal aborted: the outcome is `cancelled` at once, wherever undici is with it. */
-  handleEvent(): void {
-    const error = abortReason(this.#signal);
+  attemptAborted(error: Error): void {
     if (!this.#settled) this.#settle({ kind: 'cancelled', error });
     this.#stream?.destroy(error);
     this.#controller?.abort(error);
@@ -93,7 +93,7 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     this.#dispatched = true;
     // Aborted while it waited for a socket: nothing is written.
-    if (this.#settled) controller.abort(abortReason(this.#signal));
+    if (this.#settled) controller.abort(this.#signal.reason ?? new Error('the attempt was aborted'));
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
@@ -195,7 +195,7 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
   #settle(outcome: AttemptOutcome): void {
     this.#settled = true;
     // A streamed body still listens: an abort while it is read must end it.
-    if (this.#phase !== 'streaming') this.#signal.removeEventListener('abort', this);
+    if (this.#phase !== 'streaming') this.#signal.unlisten(this);
     this.#resolve(outcome);
   }
 
@@ -205,7 +205,7 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
 
   #finishStreaming(): void {
     this.#phase = 'done';
-    this.#signal.removeEventListener('abort', this);
+    this.#signal.unlisten(this);
   }
 
   /** This process refuses the rest of a body over `maxResponseBytes`; the connection is dropped with it. */
@@ -216,12 +216,6 @@ export class UndiciAttempt implements Dispatcher.DispatchHandler {
     this.#phase = 'done';
     controller.abort(error);
   }
-}
-
-/** The error of an aborted attempt: the signal's reason when it is an error. */
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new Error('the attempt was aborted');
 }
 
 /** axios's own words and code for a body over `maxContentLength`, which is where the limit comes from. */

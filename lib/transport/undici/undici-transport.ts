@@ -2,11 +2,12 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Pool } from 'undici';
 import type { Instance } from '../../discovery/instance.js';
 import type { AttemptOutcome } from '../attempt-outcome.js';
+import type { AttemptSignal } from '../attempt-signal.js';
 import type { OutgoingRequest } from '../outgoing-request.js';
 import type { Transport } from '../transport.js';
 import { PoolsByOrigin } from '../pools-by-origin.js';
 import { createInstancePool } from './instance-pool.js';
-import { abortReason, UndiciAttempt } from './undici-attempt.js';
+import { UndiciAttempt } from './undici-attempt.js';
 
 export interface UndiciTransportOptions {
   readonly connectTimeoutMs: number;
@@ -38,9 +39,9 @@ export class UndiciTransport implements Transport {
     });
   }
 
-  send(instance: Instance, request: OutgoingRequest, signal: AbortSignal): Promise<AttemptOutcome> {
-    if (signal.aborted || this.#closed) {
-      const error = signal.aborted ? abortReason(signal) : new Error('the undici transport is closed');
+  send(instance: Instance, request: OutgoingRequest, signal: AttemptSignal): Promise<AttemptOutcome> {
+    if (signal.reason !== undefined || this.#closed) {
+      const error = signal.reason ?? new Error('the undici transport is closed');
       return Promise.resolve({ kind: signal.aborted ? 'cancelled' : 'never-sent', error });
     }
     const pool = this.#pools.for(instance.origin);
