@@ -143,6 +143,29 @@ for (const transport of ['axios', 'undici'] as const) describe(`the failure path
     }
   });
 
+  test('a response body past maxContentLength fails at once: not retried elsewhere, not held against the instance', async () => {
+    reset();
+    for (const server of [a, b]) {
+      server.respondWith((request, response) => {
+        request.resume();
+        response.end('x'.repeat(10_000));
+      });
+    }
+    const client = createClient({ service: 'files', discovery: staticDiscovery([a.url, b.url]), breaker: { consecutiveFailures: 1 } });
+    let breakerOpened = 0;
+    client.on('breakerOpened', () => breakerOpened++);
+    try {
+      const error = await client.get('/big', { maxContentLength: 1_000 }).catch((e: unknown) => e);
+      assert.ok(isAxiosError(error), `expected an AxiosError, got ${String(error)}`);
+      assert.equal(error.message, 'maxContentLength size of 1000 exceeded');
+      assert.equal(hitsOf(a, 'GET /big') + hitsOf(b, 'GET /big'), 1, 'this process refused the body: no other instance is asked');
+      assert.equal(callReportOf(error)?.attempts[0]?.outcome, 'failed');
+      assert.equal(breakerOpened, 0);
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a full breaker.capacity sends requests elsewhere and never opens a breaker (repro 03)', async () => {
     reset();
     const slow = (_request: unknown, response: { end(body: string): void }) => setTimeout(() => response.end('ok'), 150);

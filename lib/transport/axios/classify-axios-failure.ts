@@ -30,6 +30,9 @@ export function classifyAxiosFailure(error: unknown, signal: AttemptSignal): Fai
   if (!isAxiosError(error)) return { kind: 'failed', error: failure };
   if (error.code === 'ERR_CANCELED') return { kind: 'cancelled', error: failure };
 
+  // This process refused the body (too large, or not decodable): no other instance would fare better. axios
+  // refuses a too-large body before reading it when its Content-Length says so, with no response attached.
+  const refusedHere = error.message.startsWith('maxContentLength') || isDecompressionFailure(error);
   const response = error.response;
   if (response !== undefined) {
     // The head arrived and the body did not: either this process refused it, or the server went away mid-body.
@@ -40,11 +43,9 @@ export function classifyAxiosFailure(error: unknown, signal: AttemptSignal): Fai
       body: emptyBody,
       request: response.request,
     };
-    if (error.message.startsWith('maxContentLength') || isDecompressionFailure(error)) {
-      return { kind: 'failed', error: failure, response: partial };
-    }
-    return { kind: 'connection-lost', error: failure, response: partial };
+    return { kind: refusedHere ? 'failed' : 'connection-lost', error: failure, response: partial };
   }
+  if (refusedHere) return { kind: 'failed', error: failure };
 
   const socket = (error.request as ClientRequest | undefined)?.socket;
   if (wasEstablished(socket)) return { kind: 'connection-lost', error: failure };
