@@ -12,7 +12,7 @@
 //   node --import tsx bench/central-balancers.bench.ts [--rounds 3] [--round-ms 2000] [--latency-ms 3000]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type Caller, balancedPoolCaller, originCaller, proxylessCaller } from './support/callers.js';
+import { type Caller, balancedPoolCaller, originCaller, proxylessCaller, proxylessSendCaller } from './support/callers.js';
 import { type CentralBalancer, type CentralKind, type CentralPolicy, startCentralBalancer } from './support/central-balancer.js';
 import { closedLoop } from './support/closed-loop.js';
 import { describeMachine } from './support/machine.js';
@@ -65,6 +65,7 @@ async function requestPath(instances: readonly PlainInstance[]): Promise<{ rows:
       const callers: Caller[] = [
         proxylessCaller(origins, 'undici'),
         proxylessCaller(origins, 'axios'),
+        proxylessSendCaller(origins),
         balancedPoolCaller(origins),
         ...centrals.map((central) => originCaller(central.name, central.url)),
       ];

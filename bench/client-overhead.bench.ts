@@ -2,7 +2,7 @@
 // instances (each in its own process): bare axios with a keep-alive agent, undici's `request` on a `Pool`
 // per instance (round-robin between them when there are several), undici's own `BalancedPool`, and
 // proxyless on the axios transport and on the undici transport (default picker, breakers, retries on), plus
-// its `fetch`. Each contender reads and parses the JSON body. Rounds alternate, in an order rotated each
+// its `fetch` and `send`. Each contender reads and parses the JSON body. Rounds alternate, in an order rotated each
 // round so that all see the same machine noise; medians of the rounds, then ratios, are printed last.
 //
 //   node --import tsx bench/client-overhead.bench.ts [--rounds 6] [--seconds 2] [--concurrency 32] [--instances 1]
@@ -94,6 +94,7 @@ const contenders = {
   'proxyless (axios transport)': () => onAxios.get('/whoami'),
   'proxyless (undici transport)': () => onUndici.get('/whoami'),
   'proxyless fetch (undici)': async () => (await onUndici.fetch('/whoami')).json(),
+  'proxyless send (undici)': async () => JSON.parse((await onUndici.send({ path: '/whoami' })).body.toString('utf8')) as unknown,
 } satisfies Record<string, Send>;
 type Contender = keyof typeof contenders;
 const names = Object.keys(contenders) as Contender[];

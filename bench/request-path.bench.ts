@@ -54,6 +54,7 @@ const contenders: Record<string, () => Promise<unknown>> = {
   'axios, instant adapter': () => bareAxios.get('/x'),
   'client.get (default)': () => client.get('/x'),
   'client.fetch (default)': async () => (await client.fetch('/x')).arrayBuffer(),
+  'client.send (default)': () => client.send({ path: '/x' }),
 };
 const results: Record<string, number[]> = {};
 for (const send of Object.values(contenders)) await microsPerRequest(send); // warm-up
@@ -71,5 +72,6 @@ console.log(
   `balancer overhead: ${(m('call (default)') - m('transport alone')).toFixed(2)} µs/request with breakers, budget and deadline; ` +
     `${(m('call, no breaker') - m('transport alone')).toFixed(2)} µs without breakers; ` +
     `the axios facade adds ${(m('client.get (default)') - m('call (default)')).toFixed(2)} µs, of which axios itself ${(m('axios, instant adapter')).toFixed(2)} µs; ` +
-    `client.get / axios alone: ${(m('client.get (default)') / m('axios, instant adapter')).toFixed(2)}× (medians)`,
+    `client.get / axios alone: ${(m('client.get (default)') / m('axios, instant adapter')).toFixed(2)}×; ` +
+    `client.send adds ${(m('client.send (default)') - m('call (default)')).toFixed(2)} µs to the call, client.fetch ${(m('client.fetch (default)') - m('call (default)')).toFixed(2)} µs (medians)`,
 );

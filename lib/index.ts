@@ -4,6 +4,7 @@
 export { createClient } from './client/create-client.js';
 export type { BalancedClient } from './client/balanced-client.js';
 export type { BalancedFetch, BalancedRequestInit } from './client/fetch.js';
+export type { BalancedSend, SendRequest, SendResponse } from './client/send.js';
 export type { CloseOptions, DiscoveryState } from './client/balancer.js';
 export type { ClientOptions } from './client/client-options.js';
 export type {
@@ -71,3 +72,5 @@ export { DiscoveryTimeoutError } from './errors/discovery-timeout-error.js';
 export { ClientClosedError } from './errors/client-closed-error.js';
 export { UnsupportedRequestOptionError } from './errors/unsupported-request-option-error.js';
 export { AllInstancesBusyError } from './errors/all-instances-busy-error.js';
+export { RequestFailedError } from './errors/request-failed-error.js';
+export { DeadlineExceededError } from './errors/deadline-exceeded-error.js';

@@ -21,6 +21,20 @@ export function proxylessCaller(origins: readonly string[], transport: 'axios' |
   };
 }
 
+/** proxyless's `client.send` (undici transport): the balancer without axios's interface or a `Response`. */
+export function proxylessSendCaller(origins: readonly string[]): Caller {
+  const client = createClient({ service: 'bench', discovery: staticDiscovery([...origins]), transport: 'undici' });
+  return {
+    name: 'proxyless send (undici)',
+    send: async () => {
+      const response = await client.send({ path: '/work' });
+      if (response.status >= 500) throw new Error(`status ${response.status}`);
+      return String(response.headers['x-instance']);
+    },
+    close: () => client.close(),
+  };
+}
+
 /** undici's own BalancedPool over `origins`: client-side balancing with none of proxyless's failure handling. */
 export function balancedPoolCaller(origins: readonly string[]): Caller {
   const pool = new BalancedPool([...origins]);

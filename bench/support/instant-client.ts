@@ -6,6 +6,7 @@ import { balancerAdapter } from '../../lib/client/axios-adapter.js';
 import { attachBalancer, type BalancedClient } from '../../lib/client/balanced-client.js';
 import { Balancer } from '../../lib/client/balancer.js';
 import { createFetch } from '../../lib/client/fetch.js';
+import { createSend } from '../../lib/client/send.js';
 import { systemClock, systemRandom, systemScheduler } from '../../lib/clock.js';
 import type { Instance } from '../../lib/discovery/instance.js';
 import { resolveBreakerOptions } from '../../lib/health/breaker-options.js';
@@ -47,7 +48,8 @@ export function instantBalancer(options: { readonly breaker?: boolean } = {}): B
 /** The axios-shaped client users hold, over `balancer`: what `createClient` builds, without discovery of its own. */
 export function instantClient(balancer: Balancer): BalancedClient {
   const adapter = balancerAdapter(balancer, { service: 'bench', basePath: '', pathBuilder: axios.create(), defaultDeadlineMs: 15_000 });
-  return attachBalancer(axios.create({ adapter }), balancer, createFetch(balancer, { service: 'bench', defaultDeadlineMs: 15_000 }));
+  const settings = { service: 'bench', defaultDeadlineMs: 15_000 };
+  return attachBalancer(axios.create({ adapter }), balancer, createFetch(balancer, settings), createSend(balancer, settings));
 }
 
 /**

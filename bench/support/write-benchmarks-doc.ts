@@ -73,6 +73,7 @@ if (central !== undefined) {
   const undici = central.rows.find((row) => row.name === 'proxyless (undici)') as PathRow;
   const axiosRow = central.rows.find((row) => row.name === 'proxyless (axios)') as PathRow;
   const pool = central.rows.find((row) => row.name === 'undici BalancedPool') as PathRow;
+  const sendRow = central.rows.find((row) => row.name === 'proxyless send (undici)');
   const throughputChart = img('bench-throughput.svg', barChart(`Throughput, ${central.concurrency} requests in flight (req/s, more is better)`, 'requests per second', central.rows.map((row) => ({ label: row.name, value: row.throughput })), isOurs));
   const p99Chart = img('bench-latency.svg', barChart(`p99 at ${central.offeredPerSecond} req/s offered (ms, less is better)`, 'ms', central.rows.map((row) => ({ label: row.name, value: row.p99Ms })), isOurs));
   const leastSlow = [...central.slow].sort((a, b) => a.slowShare - b.slowShare)[0] as Central['slow'][number];
@@ -94,7 +95,7 @@ Throughput with ${central.concurrency} requests in flight; p50 and p99 at ${cent
 round-robin's throughput), open loop; medians of ${central.rounds} rounds. *Caller CPU* is the calling process's CPU time per
 request during the throughput runs: for nginx and HAProxy, only their caller's, not theirs. With the undici transport proxyless served
 **${ratio(undici.throughput, nginx.throughput)} nginx's throughput at ${ratio(undici.p50Ms, nginx.p50Ms)} its p50**; with axios,
-${ratio(axiosRow.throughput, nginx.throughput)}; undici's BalancedPool, which balances with none of proxyless's failure handling,
+${ratio(axiosRow.throughput, nginx.throughput)}${sendRow === undefined ? '' : `; through \`client.send\`, which skips axios's interface, ${ratio(sendRow.throughput, nginx.throughput)} (${ratio(sendRow.throughput, pool.throughput)} BalancedPool's, at ${ratio(sendRow.callerCpuMicros, pool.callerCpuMicros)} its CPU per request)`}; undici's BalancedPool, which balances with none of proxyless's failure handling,
 ${ratio(pool.throughput, nginx.throughput)} at ${ratio(pool.p50Ms, nginx.p50Ms)}.
 
 ![Throughput](${throughputChart})

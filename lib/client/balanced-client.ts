@@ -6,6 +6,7 @@ import { RetryCounts } from '../observe/retry-counts.js';
 import type { Balancer, CloseOptions } from './balancer.js';
 import type { ClientEvents } from './client-events.js';
 import type { BalancedFetch, BalancedRequestInit } from './fetch.js';
+import type { BalancedSend, SendRequest, SendResponse } from './send.js';
 
 /**
  * An axios instance whose every request goes to a healthy instance of one service — a real
@@ -26,6 +27,14 @@ export interface BalancedClient extends AxiosInstance {
    * transforms apply. `init.deadlineMs` is the call's deadline (default `defaultDeadlineMs`).
    */
   fetch(path: string, init?: BalancedRequestInit): Promise<Response>;
+  /**
+   * The request at the balancer's own cost, for callers whose CPU per request matters: a path, method,
+   * headers and body in; status, headers, the whole body and the instance that answered out, for every
+   * status. None of axios's defaults, interceptors or transforms apply, and no `Response` is built.
+   * Rejects with `RequestFailedError`, `DeadlineExceededError` and the client's other errors, each with the
+   * call's report (`callReportOf(error)`).
+   */
+  send(request: SendRequest): Promise<SendResponse>;
   /** Resolves once discovery has delivered the first set of instances (possibly empty). */
   ready(options?: { timeoutMs?: number }): Promise<void>;
   /** The instances discovery currently reports, whatever their breakers say. */
@@ -58,12 +67,13 @@ export function balancerOf(client: unknown): Balancer | undefined {
   return (client as { [balancerKey]?: Balancer })[balancerKey];
 }
 
-/** Gives `axios`, an instance whose adapter is the balancer's, the balancer's own methods and `fetch`. */
-export function attachBalancer(axios: AxiosInstance, balancer: Balancer, fetch: BalancedFetch): BalancedClient {
+/** Gives `axios`, an instance whose adapter is the balancer's, the balancer's own methods, `fetch` and `send`. */
+export function attachBalancer(axios: AxiosInstance, balancer: Balancer, fetch: BalancedFetch, send: BalancedSend): BalancedClient {
   const client = axios as BalancedClient;
   const retries = new RetryCounts(balancer.events);
   const methods: Omit<BalancedClient, keyof AxiosInstance | 'service'> = {
     fetch,
+    send,
     ready: (options) => balancer.ready(options),
     instances: () => balancer.instances(),
     breakerState: (instanceId) => balancer.breakerState(instanceId),

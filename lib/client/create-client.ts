@@ -20,6 +20,7 @@ import { refusedOption } from './axios-request.js';
 import { attachBalancer, type BalancedClient } from './balanced-client.js';
 import { Balancer } from './balancer.js';
 import { createFetch } from './fetch.js';
+import { createSend } from './send.js';
 import type { ClientOptions } from './client-options.js';
 
 const transportNames = ['axios', 'undici'] as const;
@@ -97,7 +98,7 @@ export function createClient(options: ClientOptions): BalancedClient {
     interceptors.response = base.interceptors.response;
   }
   if (logger !== undefined) logEvents(balancer.events, logger);
-  return attachBalancer(instance, balancer, createFetch(balancer, { service, defaultDeadlineMs }));
+  return attachBalancer(instance, balancer, createFetch(balancer, { service, defaultDeadlineMs }), createSend(balancer, { service, defaultDeadlineMs }));
 }
 
 function createTransport(name: (typeof transportNames)[number], options: { connectTimeoutMs: number; tls?: HttpsAgentOptions }): Transport {
