@@ -1,6 +1,7 @@
 // The call model in one run, without Consul: three local Express instances, one of them failing, and a
 // client that retries what is safe to retry, refuses to repeat what is not, reports every attempt of a
-// failed request, and gives up at the request's deadline. docs/getting-started.md walks through it.
+// failed request, and gives up at the request's deadline — through axios's interface, then through
+// client.send. docs/getting-started.md walks through it.
 //
 //   node --import tsx examples/retries-and-deadlines.ts
 import type { Server } from 'node:http';
@@ -72,6 +73,17 @@ try {
   await client.get('/slow', { timeout: 300 }).catch((error: unknown) => {
     const { code, message } = error as { code?: string; message: string };
     console.log(`  GET /slow → ${code} "${message}" after ${Math.round(performance.now() - started)} ms; attempts: ${attempts(callReportOf(error))}`);
+  });
+
+  console.log('the same route without axios: client.send (every status resolves; failures are typed):');
+  for (let i = 0; i < 3; i++) {
+    const response = await client.send({ path: '/hello' });
+    const { from } = JSON.parse(response.body.toString('utf8')) as { from: string };
+    console.log(`  send GET /hello → ${response.status} from ${from}`);
+  }
+  await client.send({ path: '/slow', deadlineMs: 300 }).catch((error: unknown) => {
+    const { name, code } = error as { name: string; code?: string };
+    console.log(`  send GET /slow → ${name} (${code}); attempts: ${attempts(callReportOf(error))}`);
   });
 } finally {
   await client.close({ timeoutMs: 1_000 });

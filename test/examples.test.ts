@@ -43,7 +43,7 @@ test('npm run example:express: two self-registered services call each other; a r
   assert.match(output, /stopped everything the example started/);
 });
 
-test('examples/retries-and-deadlines.ts: a 503 retried for GETs and keyed POSTs, not for a plain POST; the report; the deadline', () => {
+test('examples/retries-and-deadlines.ts: a 503 retried for GETs and keyed POSTs, not for a plain POST; the report; the deadline; the same through send', () => {
   const output = execFileSync(process.execPath, ['--import', 'tsx', 'examples/retries-and-deadlines.ts'], {
     cwd: new URL('../', import.meta.url),
     encoding: 'utf8',
@@ -56,5 +56,7 @@ test('examples/retries-and-deadlines.ts: a 503 retried for GETs and keyed POSTs,
   assert.equal(output.match(/POST \/orders → (blue|green)\n/g)?.length, 5);
   assert.match(output, /Idempotency-Key[^\n]*\n(.*\n)*? +event retry: POST \/orders got 503 from red/);
   assert.match(output, /GET \/slow → ECONNABORTED "timeout of 300ms exceeded" after \d+ ms; attempts: (.*, )?(blue|green) timed-out in \d+ ms\n/);
+  assert.equal(output.match(/send GET \/hello → 200 from (blue|green)\n/g)?.length, 3, 'send retries the 503 as get does');
+  assert.match(output, /send GET \/slow → DeadlineExceededError \(ERR_PROXYLESS_DEADLINE_EXCEEDED\); attempts: (.*, )?(blue|green) timed-out in \d+ ms\n/);
   assert.match(output, /stopped everything the example started\.\n$/);
 });

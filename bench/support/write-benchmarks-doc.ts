@@ -104,10 +104,13 @@ ${ratio(pool.throughput, nginx.throughput)} at ${ratio(pool.p50Ms, nginx.p50Ms)}
 
 **Reading it.** On two shared cores the balancer, the four Express instances and the caller all compete for the
 same CPU: a central balancer's extra hop costs CPU that the instances would otherwise use, and its latency is a
-second queue. A caller-side balancer adds neither, but it spends the caller's own CPU per request — proxyless
-${ratio(undici.callerCpuMicros, pool.callerCpuMicros)} BalancedPool's here, for axios's interface, the call model (deadline, retry rule, budget), the
-breakers and the picker's feedback; on two cores shared with the instances, that CPU is what limits it (\`bench/request-path.bench.ts\` and \`bench/client-overhead.bench.ts\` below break that
-down). An offered load above what a caller can serve (the axios transport, here) shows as queueing in its p50.
+second queue. A caller-side balancer adds neither, but it spends the caller's own CPU per request, and on two
+cores shared with the instances that CPU is what limits it. Through axios's interface proxyless spent
+${ratio(undici.callerCpuMicros, pool.callerCpuMicros)} BalancedPool's CPU per request here${sendRow === undefined ? '' : `; through \`client.send\` — the same call model (deadline, retry
+rule, budget), breakers and picker feedback, without axios — ${ratio(sendRow.callerCpuMicros, pool.callerCpuMicros)}`}: the difference is axios's own core (its config
+merges, headers and transforms; \`bench/request-path.bench.ts\` below measures it apart). An offered load above
+what a caller can serve (the axios transport, here) shows as queueing in its p50, and past 2,000 requests in
+flight as *errors*: the generator counts a request it could not send as one, rather than queue it unseen.
 
 ### One instance 100 ms slower
 
