@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { bytesPerCall } from '../../bench/support/allocation.js';
 import { barChart } from '../../bench/support/bar-chart.js';
 import { closedLoop } from '../../bench/support/closed-loop.js';
 import { HdrHistogram } from '../../bench/support/hdr-histogram.js';
@@ -72,5 +73,17 @@ describe('benchmark harness', () => {
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.equal((svg.match(/<rect x="230" y="[\d.]+" width="[\d.]+" height="20"/g) ?? []).length, 2);
     assert.match(svg, /nginx &lt;rr&gt;/);
+  });
+
+  test('bytes per call count the garbage a call leaves, not only what it keeps', async () => {
+    let kept = 0;
+    // A 2,000-slot array is 16 KB of V8 heap; nothing of it outlives the call.
+    const bytes = await bytesPerCall(2_000, 1, async () => {
+      kept += new Array<number>(2_000).fill(0).length;
+    });
+    assert.equal(kept, 4_000_000);
+    assert.ok(bytes > 15_000 && bytes < 24_000, `about 16 KB per call, measured ${Math.round(bytes)} bytes`);
+    const idle = await bytesPerCall(2_000, 1, async () => undefined);
+    assert.ok(idle < 1_000, `a call that allocates nothing of its own: ${Math.round(idle)} bytes`);
   });
 });
