@@ -15,7 +15,10 @@ import type { Balancer } from './balancer.js';
 
 /** A request for `client.send`, in the balancer's own terms: nothing is converted on the way. */
 export interface SendRequest {
-  /** Path and query as sent, e.g. `/users/42?fields=name`. An absolute URL is refused: it would bypass the balancer. */
+  /**
+   * Path and query as sent, percent-encoded, e.g. `/users/42?fields=name` (`encodeURI` encodes one). An absolute
+   * URL is refused: it would bypass the balancer.
+   */
   readonly path: string;
   /** Default `GET`. */
   readonly method?: string;
@@ -57,6 +60,8 @@ export interface SendSettings {
 
 const requestKeys: ReadonlySet<string> = new Set(['path', 'method', 'headers', 'body', 'deadlineMs', 'signal', 'maxResponseBytes']);
 const emptyHeaders: Readonly<Record<string, string>> = Object.freeze({});
+/** What may stand in a request line unencoded: printable ASCII, no space. */
+const unencodedPath = /^[\x21-\x7e]*$/;
 
 /**
  * The balancer with the least between the caller and the wire: no axios config merge, no `Response` and
@@ -106,6 +111,10 @@ function outgoingRequest(request: SendRequest, service: string): OutgoingRequest
   const path = request.path;
   if (typeof path !== 'string') throw new InvalidOptionError('send.path', `must be a path such as '/users/42'; got ${describeValue(path)}`);
   if (isAbsoluteUrl(path)) throw new AbsoluteUrlError(path, service);
+  // Sent as it is, so it must be encoded already: each transport would otherwise fail it, or encode it, its own way.
+  if (!unencodedPath.test(path)) {
+    throw new InvalidOptionError('send.path', `must be percent-encoded (no spaces, control or non-ASCII characters; encodeURI does it); got ${JSON.stringify(path)}`);
+  }
   const method = request.method === undefined ? 'GET' : methodOf(request.method);
   const maxBytes = request.maxResponseBytes;
   if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !(maxBytes >= 0))) {

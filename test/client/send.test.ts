@@ -120,6 +120,8 @@ for (const transport of ['axios', 'undici'] as const) {
         assert.match(misspelt.message, /did you mean `send\.headers`/);
         for (const [request, option] of [
           [{ path: 42 }, 'send.path'],
+          [{ path: '/users/Ada Lovelace' }, 'send.path'],
+          [{ path: '/café' }, 'send.path'],
           [{ path: '/x', method: 'GE T' }, 'send.method'],
           [{ path: '/x', headers: { 'x-n': 1 } }, 'send.headers.x-n'],
           [{ path: '/x', body: { json: true } }, 'send.body'],
