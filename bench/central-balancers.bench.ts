@@ -9,7 +9,7 @@
 // Contenders alternate within each round; medians over rounds. The callers of nginx and HAProxy use an undici
 // Pool, the fastest client in front of them. Prints each table; the throughput and latency ratios last.
 //
-//   node --import tsx bench/central-balancers.bench.ts [--rounds 3] [--round-ms 2000] [--latency-ms 3000]
+//   node --import tsx bench/central-balancers.bench.ts [--rounds 5] [--round-ms 2000] [--latency-ms 3000]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Caller, balancedPoolCaller, originCaller, proxylessCaller, proxylessSendCaller } from './support/callers.js';
@@ -22,7 +22,7 @@ import { type PlainInstance, startPlainInstance } from './support/processes.js';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     'round-ms': { type: 'string', default: '2000' },
     'latency-ms': { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '16' },
