@@ -88,7 +88,8 @@ try {
   const capacity = (4 * SLOTS * 1000) / SERVICE_MS;
   console.log(
     `four instances of ${SLOTS} slots × ${SERVICE_MS} ms (${capacity} req/s in all); ${CLIENTS} client processes × ${RATE} req/s; ` +
-      `${OUTSIDE} req/s from outside to the instance on port ${ports[0]}: ${(((CLIENTS * RATE + OUTSIDE) / capacity) * 100).toFixed(0)} % of capacity`,
+      `${OUTSIDE} req/s from outside to the instance on port ${ports[0]} (${((OUTSIDE / (capacity / 4)) * 100).toFixed(0)} % of its capacity); ` +
+      `the fleet at ${(((CLIENTS * RATE + OUTSIDE) / capacity) * 100).toFixed(0)} % of its capacity`,
   );
   const results = new Map<string, { p50: number[]; p99: number[] }>([
     ['p2c-ewma', { p50: [], p99: [] }],
