@@ -26,7 +26,7 @@ const { values } = parseArgs({
 const REQUESTS = Number(values.requests);
 const RUNS = Number(values.runs);
 /** Calls per contender under the sampling heap profiler. */
-const ALLOCATION_CALLS = 20_000;
+const ALLOCATION_CALLS = 5_000;
 const CONCURRENCY = Number(values.concurrency);
 
 async function microsPerRequest(send: () => Promise<unknown>): Promise<number> {

@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in bench/ one after another (never two at once: they would measure
 // each other), shows what each prints, and writes docs/benchmarks.md from what they printed — tables, SVG
 // charts in docs/img/bench-*.svg, the machine, and the command behind every figure. Bounded: the benchmarks
-// run with shortened settings (a few minutes in all on two cores); `--long` runs each with its own defaults.
+// run with shortened settings (about eight minutes in all on two cores); `--long` runs each with its own defaults.
 //
 // Usage: node scripts/run-benchmarks.mjs [--long] [--no-doc] [name-fragment ...]
 //   (fragments narrow the benchmarks run; the doc is written only when all of them ran)
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 /** The settings each benchmark runs with under `npm run bench` (`--long`: none, the bench's own defaults). */
 const shortened = {
-  'central-balancers': [],
+  'central-balancers': ['--latency-ms', '2000'],
   // Its own defaults: on one instance the server is the bottleneck, and fewer rounds left medians to noise.
   'client-overhead': [],
   'discovery-changes': [],
