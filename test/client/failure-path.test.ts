@@ -16,15 +16,8 @@ import { UnsupportedRequestOptionError } from '../../lib/errors/unsupported-requ
 import type { Picker } from '../../lib/pickers/picker.js';
 import { startBlackhole, type Blackhole } from '../support/blackhole.js';
 import { freePort } from '../support/free-port.js';
+import { prefer } from '../support/prefer-picker.js';
 import { hitsOf, startRawServer, type RawServer } from '../support/raw-server.js';
-
-/** A picker that prefers the instance at `origin` while the request has not tried it: "any strategy that happened to choose it". */
-function prefer(origin: () => string): Picker {
-  return {
-    name: 'prefer',
-    pick: (instances, context) => instances.find((i) => i.origin === origin() && !context.tried(i)) ?? instances.find((i) => !context.tried(i)) ?? instances[0],
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -14,24 +14,9 @@ import { DeadlineExceededError } from '../../lib/errors/deadline-exceeded-error.
 import { InvalidOptionError } from '../../lib/errors/invalid-option-error.js';
 import { NoHealthyInstancesError } from '../../lib/errors/no-healthy-instances-error.js';
 import { RequestFailedError } from '../../lib/errors/request-failed-error.js';
-import type { Picker } from '../../lib/pickers/picker.js';
 import { FakeDiscovery } from '../support/fake-discovery.js';
-import { hitsOf, startRawServer, type RawServer } from '../support/raw-server.js';
-
-interface Echo {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Prefers the instance at `origin` while the request has not tried it. */
-function prefer(origin: () => string): Picker {
-  return {
-    name: 'prefer',
-    pick: (instances, context) => instances.find((i) => i.origin === origin() && !context.tried(i)) ?? instances.find((i) => !context.tried(i)) ?? instances[0],
-  };
-}
+import { prefer } from '../support/prefer-picker.js';
+import { echoing, hitsOf, startRawServer, type Echo, type RawServer } from '../support/raw-server.js';
 
 const echoOf = (body: Buffer): Echo => JSON.parse(body.toString('utf8')) as Echo;
 
@@ -49,18 +34,12 @@ for (const transport of ['axios', 'undici'] as const) {
     });
 
     function reset(): void {
-      for (const server of [a, b]) {
+      for (const [server, name] of [[a, 'a'], [b, 'b']] as const) {
         server.hits.clear();
-        server.respondWith((request, response) => {
-          const chunks: Buffer[] = [];
-          request.on('data', (chunk: Buffer) => chunks.push(chunk));
-          request.on('end', () => {
-            const echo: Echo = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
-            response.setHeader('content-type', 'application/json');
-            response.setHeader('x-served-by', server === a ? 'a' : 'b');
-            response.statusCode = request.url === '/missing' ? 404 : 200;
-            response.end(JSON.stringify(echo));
-          });
+        const echo = echoing(name);
+        server.respondWith((request, response, raw) => {
+          if (request.url === '/missing') response.statusCode = 404;
+          echo(request, response, raw);
         });
       }
     }

@@ -11,16 +11,9 @@ import { createClient } from '../../lib/client/create-client.js';
 import { staticDiscovery } from '../../lib/discovery/static-discovery.js';
 import { InvalidOptionError } from '../../lib/errors/invalid-option-error.js';
 import { UnsupportedRequestOptionError } from '../../lib/errors/unsupported-request-option-error.js';
-import type { Picker } from '../../lib/pickers/picker.js';
 import { FakeDiscovery } from '../support/fake-discovery.js';
+import { prefer } from '../support/prefer-picker.js';
 import { hitsOf, startRawServer, type RawServer } from '../support/raw-server.js';
-
-function prefer(origin: () => string): Picker {
-  return {
-    name: 'prefer',
-    pick: (instances, context) => instances.find((i) => i.origin === origin() && !context.tried(i)) ?? instances.find((i) => !context.tried(i)) ?? instances[0],
-  };
-}
 
 describe('an axios client on the undici transport', { timeout: 60_000 }, () => {
   let a: RawServer;

@@ -2,7 +2,7 @@
 // response mid-body, reset a connection after reading a request, answer slowly. It counts every request
 // it received by method and path, and every request it *applied*, by the `x-request-id` header — what a
 // test of "nothing duplicated" counts.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type RawHandler = (request: IncomingMessage, response: ServerResponse, server: RawServer) => void;
@@ -52,4 +52,26 @@ export async function startRawServer(handler: RawHandler = (_request, response) 
 /** How many requests for `METHOD /path` the server received. */
 export function hitsOf(server: RawServer, key: string): number {
   return server.hits.get(key) ?? 0;
+}
+
+/** What {@link echoing} answers: the request as the server received it. */
+export interface Echo {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** Answers each request, once its body is in, with its {@link Echo} as JSON and `x-served-by: name`. */
+export function echoing(name: string): RawHandler {
+  return (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const echo: Echo = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      response.setHeader('content-type', 'application/json');
+      response.setHeader('x-served-by', name);
+      response.end(JSON.stringify(echo));
+    });
+  };
 }
