@@ -192,14 +192,14 @@ export class Call implements PickContext, DeadlineHolder, UnderWay<Call> {
 
   /** The caller's signal aborted. The call is its own listener: no closure per call. */
   handleEvent(): void {
-    this.#finish({ kind: 'failure', reason: 'cancelled', report: this.#report() });
+    this.#finish({ kind: 'failure', reason: 'cancelled', report: this.report() });
   }
 
   /** The call's deadline passed. */
   deadlinePassed(): void {
     this.#deadlineTimer = undefined;
     this.#deadlineExpired = true;
-    this.#finish({ kind: 'failure', reason: 'deadline', report: this.#report() });
+    this.#finish({ kind: 'failure', reason: 'deadline', report: this.report() });
   }
 
   // ---- running ----------------------------------------------------------------------------------------
@@ -223,14 +223,14 @@ export class Call implements PickContext, DeadlineHolder, UnderWay<Call> {
       else
         waiting.then(
           () => this.#first(),
-          (error: Error) => this.#finish({ kind: 'failure', reason: 'unavailable', error, report: this.#report() }),
+          (error: Error) => this.#finish({ kind: 'failure', reason: 'unavailable', error, report: this.report() }),
         );
     });
   }
 
   /** Ends the call at once (the client is closing): its attempts are aborted. */
   cancel(error: Error): void {
-    this.#finish({ kind: 'failure', reason: 'unavailable', error, report: this.#report() });
+    this.#finish({ kind: 'failure', reason: 'unavailable', error, report: this.report() });
   }
 
   #first(): void {
@@ -239,7 +239,7 @@ export class Call implements PickContext, DeadlineHolder, UnderWay<Call> {
     if (none !== undefined) {
       const env = this.#env;
       const error = noInstanceError(none, this.service, env.health, env.capacity, { source: env.discoverySource, problem: env.discoveryProblem() });
-      this.#finish({ kind: 'failure', reason: 'unavailable', error, report: this.#report() });
+      this.#finish({ kind: 'failure', reason: 'unavailable', error, report: this.report() });
       return;
     }
     this.#scheduleHedge();
@@ -396,16 +396,11 @@ export class Call implements PickContext, DeadlineHolder, UnderWay<Call> {
     }
     // An attempt timed out and no time is left for another: to the caller, the deadline is what ran out.
     const ending = last.kind === 'timed-out' && this.#notRetried === 'deadline' ? 'deadline' : 'attempt';
-    this.#finish({ kind: 'failure', reason: ending, outcome: last, instance: attempt.instance, report: this.#report() });
+    this.#finish({ kind: 'failure', reason: ending, outcome: last, instance: attempt.instance, report: this.report() });
   }
 
   #commit(attempt: Attempt, response: IncomingResponse): void {
     this.#finish(new CommittedResponse(response, attempt.instance, this));
-  }
-
-  /** What happened, attempt by attempt, as the call's result reports it. */
-  report(): CallReport {
-    return this.#report();
   }
 
   #scheduleHedge(): void {
@@ -446,7 +441,8 @@ export class Call implements PickContext, DeadlineHolder, UnderWay<Call> {
     this.#resolve(result);
   }
 
-  #report(): CallReport {
+  /** What happened, attempt by attempt, as the call's result reports it. */
+  report(): CallReport {
     const attempts: AttemptReport[] = [];
     const now = this.#env.clock.now();
     for (const attempt of this.#attempts) {

@@ -1,6 +1,7 @@
 import { AxiosError, AxiosHeaders, CanceledError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { attachCallReport } from '../call/call-report.js';
 import type { CallFailure, CallResponse } from '../call/call.js';
+import { asBuffer } from '../transport/as-buffer.js';
 import type { IncomingResponse } from '../transport/attempt-outcome.js';
 
 /**
@@ -72,7 +73,7 @@ function wireHeaders(headers: IncomingResponse['headers']): AxiosHeaders {
 /** As axios's Node adapter decodes: a Buffer for `arraybuffer`, the stream for `stream`, else text. */
 function decodeBody(body: IncomingResponse['body'], config: InternalAxiosRequestConfig): unknown {
   if (!(body instanceof Uint8Array)) return body;
-  const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const buffer = asBuffer(body);
   if (config.responseType === 'arraybuffer') return buffer;
   const encoding = (config.responseEncoding ?? 'utf8') as BufferEncoding;
   const text = buffer.toString(encoding);

@@ -1,6 +1,7 @@
 import type { AxiosInstance, AxiosStatic, RawAxiosRequestHeaders } from 'axios';
 import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Instance } from '../../discovery/instance.js';
+import { asBuffer } from '../as-buffer.js';
 import type { AttemptOutcome } from '../attempt-outcome.js';
 import type { AttemptSignal } from '../attempt-signal.js';
 import type { OutgoingRequest } from '../outgoing-request.js';
@@ -62,7 +63,7 @@ export class AxiosTransport implements Transport {
         headers: (request.headers['content-type'] === undefined && bodyMethods.has(request.method)
           ? { ...request.headers, 'content-type': false }
           : request.headers) as RawAxiosRequestHeaders,
-        data: body instanceof OneShotBody ? body.take() : body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+        data: body instanceof OneShotBody ? body.take() : body === undefined ? undefined : asBuffer(body),
         responseType: request.responseType === 'stream' ? 'stream' : 'arraybuffer',
         maxContentLength: Number.isFinite(request.maxResponseBytes) ? request.maxResponseBytes : -1,
         decompress: request.decompress,
